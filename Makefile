@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+# hugesg: top-level build.  `make` builds the modules for the running kernel
+# (when its headers are installed) and the user-space programs; `make test`
+# runs the whole suite in QEMU guests; `make demo` runs the main job.
+
+KERNELS ?= 6.1 6.12
+KDIR ?= /lib/modules/$(shell uname -r)/build
+CC ?= gcc
+CFLAGS ?= -O2
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(CFLAGS)
+GUEST_OUT := build/guest
+GUEST_TESTS := $(patsubst tests/guest/%.c,$(GUEST_OUT)/%,$(wildcard tests/guest/*.c))
+GUEST_SCRIPTS := $(patsubst tests/guest/%.sh,$(GUEST_OUT)/%,$(wildcard tests/guest/*.sh))
+
+.PHONY: all modules modules-in guest-tests test demo clean
+
+all: modules guest-tests
+
+modules:
+	@if [ -d "$(KDIR)" ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules; \
+	else \
+		echo "no kernel headers at $(KDIR): set KDIR=, or use 'make test' (QEMU)"; \
+	fi
+
+# Used by the rig: build every module, warnings on (W=1) and sparse (C=1),
+# in a copy of the sources at $(SRC) for the kernel tree $(KDIR).
+modules-in:
+	$(MAKE) -C $(KDIR) M=$(SRC)/kernel W=1 C=1 modules
+	$(MAKE) -C $(KDIR) M=$(SRC)/tests/kmod W=1 C=1 \
+		KBUILD_EXTRA_SYMBOLS=$(SRC)/kernel/Module.symvers modules
+
+guest-tests: $(GUEST_TESTS) $(GUEST_SCRIPTS)
+
+$(GUEST_OUT)/%: tests/guest/%.c $(wildcard tests/guest/*.h include/uapi/linux/*.h tests/kmod/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -Iinclude/uapi -Itests/guest -Itests/kmod -o $@ $< -lcmocka
+
+$(GUEST_OUT)/%: tests/guest/%.sh
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+
+test:
+	tests/vm/run-suite.sh $(KERNELS)
+
+demo:
+	tests/vm/run-suite.sh --demo $(firstword $(KERNELS))
+
+clean:
+	rm -rf build
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null
+	rm -f kernel/*.o kernel/*.ko kernel/*.mod* kernel/.*.cmd kernel/Module.symvers kernel/modules.order

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels hugesg supports lives here, and only
+ * here.  Each shim names the version and the upstream change it bridges.
+ */
+#ifndef _HUGESG_COMPAT_H
+#define _HUGESG_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/mm.h>
+#include <linux/hugetlb.h>
+#include <linux/scatterlist.h>
+
+/*
+ * Is this page part of a hugetlbfs page?  PageHuge() is an exported function
+ * up to 6.8 and an inline folio_test_hugetlb() wrapper since, so the same
+ * call works everywhere.
+ */
+static inline bool hugesg_page_is_hugetlb(struct page *page)
+{
+	return PageHuge(page);
+}
+
+/*
+ * Size in bytes of the (compound) page that @page belongs to.  Folios came
+ * in 5.16 ("mm: Add folio_size()", 7b230db3b8d3); before, page_size() of the
+ * compound head gives the same.
+ */
+static inline unsigned long hugesg_compound_size(struct page *page)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 16, 0)
+	return folio_size(page_folio(page));
+#else
+	return page_size(compound_head(page));
+#endif
+}
+
+/*
+ * Unpin @npages consecutive ordinary pages from @page.
+ * unpin_user_page_range_dirty_lock() came in 5.12 ("mm/gup: add a range
+ * variant of unpin_user_pages_dirty_lock()", 458a4f788f86); before, one page
+ * at a time.
+ */
+static inline void hugesg_unpin_page_range(struct page *page,
+					   unsigned long npages, bool dirty)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 12, 0)
+	unpin_user_page_range_dirty_lock(page, npages, dirty);
+#else
+	unsigned long pfn = page_to_pfn(page);
+
+	while (npages--) {
+		page = pfn_to_page(pfn++);
+		unpin_user_pages_dirty_lock(&page, 1, dirty);
+	}
+#endif
+}
+
+/*
+ * The reference that the tests compare against: a page array turned into a
+ * table with a segment limit.  sg_alloc_table_from_pages_segment() came in
+ * 5.15 ("lib/scatterlist: Provide a dedicated function to support table
+ * append", 90e7a6de6275); before, __sg_alloc_table_from_pages() did the same
+ * and returned the last entry.
+ */
+static inline int hugesg_sg_table_from_pages(struct sg_table *sgt,
+					     struct page **pages,
+					     unsigned int n_pages,
+					     unsigned int offset,
+					     unsigned long size,
+					     unsigned int max_segment,
+					     gfp_t gfp)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 15, 0)
+	return sg_alloc_table_from_pages_segment(sgt, pages, n_pages, offset,
+						 size, max_segment, gfp);
+#else
+	return PTR_ERR_OR_ZERO(__sg_alloc_table_from_pages(sgt, pages, n_pages,
+							   offset, size,
+							   max_segment, NULL,
+							   0, gfp));
+#endif
+}
+
+#endif /* _HUGESG_COMPAT_H */

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the in-guest suites: memory of every kind the API must
+ * handle, the test driver's ioctls, and the kernel's own counters (pins held,
+ * hugepage pools, VmPin).  Each suite is a cmocka program with TAP output.
+ */
+#ifndef HUGESG_TESTLIB_H
+#define HUGESG_TESTLIB_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <linux/hugesg.h>
+
+#include "hugesg_test.h"
+
+#define KiB (1UL << 10)
+#define MiB (1UL << 20)
+#define GiB (1UL << 30)
+#define SZ_4K (4 * KiB)
+#define SZ_2M (2 * MiB)
+
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+#define MAP_HUGE_2M (21 << MAP_HUGE_SHIFT)
+#define MAP_HUGE_1G (30 << MAP_HUGE_SHIFT)
+#ifndef MFD_HUGE_2MB
+#define MFD_HUGE_2MB (21U << 26)
+#endif
+
+/* Per-test state: the driver file and the mappings to undo in teardown. */
+struct tstate {
+	int fd;
+	int nmaps;
+	void *maps[16];
+	size_t lens[16];
+	long pins_at_start;
+};
+
+static inline long read_counter(const char *path, const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long val = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) &&
+		    (line[klen] == ' ' || line[klen] == ':' || line[klen] == '\t')) {
+			val = strtol(line + klen + 1 + strspn(line + klen + 1, " \t:"),
+				     NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/*
+ * Pins held in the whole system: acquired minus released, after folding the
+ * per-CPU deltas into the global counters (vm.stat_refresh).
+ */
+static inline long pins_held(void)
+{
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			return -1000000;
+		close(fd);
+	}
+	return read_counter("/proc/vmstat", "nr_foll_pin_acquired") -
+	       read_counter("/proc/vmstat", "nr_foll_pin_released");
+}
+
+static inline long vmpin_kb(void)
+{
+	return read_counter("/proc/self/status", "VmPin");
+}
+
+static inline long pool_free(unsigned long page_size)
+{
+	char path[128];
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/mm/hugepages/hugepages-%lukB/free_hugepages",
+		 page_size / KiB);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+/* Declare a kernel report that the next step provokes on purpose. */
+static inline void rig_expect(const char *what, const char *tag)
+{
+	FILE *f = fopen("/dev/kmsg", "w");
+
+	if (f) {
+		fprintf(f, "<4>hugesg-rig: expect-%s %s\n", what, tag);
+		fclose(f);
+	}
+}
+
+static inline int tstate_setup(void **state)
+{
+	struct tstate *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -1;
+	t->fd = open("/dev/hugesg_test", O_RDWR);
+	if (t->fd < 0) {
+		free(t);
+		return -1;
+	}
+	t->pins_at_start = pins_held();
+	*state = t;
+	return 0;
+}
+
+/* Close (which releases all the driver holds), unmap, check nothing leaked. */
+static inline int tstate_teardown(void **state)
+{
+	struct tstate *t = *state;
+	long pins;
+	int i;
+
+	close(t->fd);
+	for (i = 0; i < t->nmaps; i++)
+		munmap(t->maps[i], t->lens[i]);
+	pins = pins_held();
+	if (pins != t->pins_at_start) {
+		print_error("teardown: %ld pins held, %ld at start\n", pins,
+			    t->pins_at_start);
+		free(t);
+		return -1;
+	}
+	free(t);
+	return 0;
+}
+
+static inline void *track(struct tstate *t, void *p, size_t len)
+{
+	if (p == MAP_FAILED || !p)
+		return NULL;
+	t->maps[t->nmaps] = p;
+	t->lens[t->nmaps++] = len;
+	return p;
+}
+
+static inline void touch(void *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += SZ_4K)
+		((volatile char *)p)[i] = 1;
+}
+
+/* Anonymous private hugetlb memory of page size 1 << shift, populated. */
+static inline char *map_huge(struct tstate *t, size_t len, int shift)
+{
+	return track(t, mmap(NULL, len, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+			     MAP_POPULATE | (shift << MAP_HUGE_SHIFT), -1, 0),
+		     len);
+}
+
+/* A shared mapping of a file on the mounted 2 MiB hugetlbfs. */
+static inline char *map_hugetlbfs_shared(struct tstate *t, size_t len)
+{
+	char path[] = "/mnt/huge2m/testXXXXXX";
+	int fd = mkstemp(path);
+	char *p;
+
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	if (ftruncate(fd, len)) {
+		close(fd);
+		return NULL;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		 fd, 0);
+	close(fd);
+	return track(t, p, len);
+}
+
+static inline int memfd_huge(size_t len)
+{
+	int fd = memfd_create("hugesg", MFD_HUGETLB | MFD_HUGE_2MB);
+
+	if (fd >= 0 && ftruncate(fd, len)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static inline char *map_memfd_huge(struct tstate *t, size_t len)
+{
+	int fd = memfd_huge(len);
+	char *p;
+
+	if (fd < 0)
+		return NULL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		 fd, 0);
+	close(fd);
+	return track(t, p, len);
+}
+
+/* Ordinary anonymous memory, 2 MiB aligned, with or without THP. */
+static inline char *map_anon(struct tstate *t, size_t len, int thp)
+{
+	char *p = mmap(NULL, len + SZ_2M, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	track(t, p, len + SZ_2M);
+	a = (char *)(((uintptr_t)p + SZ_2M - 1) & ~(SZ_2M - 1));
+	madvise(a, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	touch(a, len);
+	return a;
+}
+
+/*
+ * Two adjacent hugetlb mappings: @n2m 2 MiB pages, then one 1 GiB page at a
+ * 1 GiB-aligned address.  Returns the start of the 2 MiB part.
+ */
+static inline char *map_mixed(struct tstate *t, size_t n2m)
+{
+	size_t span = 3 * GiB;
+	char *base = mmap(NULL, span, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *g, *p;
+
+	if (base == MAP_FAILED)
+		return NULL;
+	track(t, base, span);
+	g = (char *)(((uintptr_t)base + GiB + GiB - 1) & ~(GiB - 1));
+	p = mmap(g - n2m * SZ_2M, n2m * SZ_2M, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2M |
+		 MAP_POPULATE | MAP_FIXED, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (mmap(g, GiB, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1G |
+		 MAP_POPULATE | MAP_FIXED, -1, 0) == MAP_FAILED)
+		return NULL;
+	return p;
+}
+
+/* A request to the test driver; returns 0 or -errno. */
+static inline int treq(struct tstate *t, unsigned long cmd, const void *start,
+		       size_t len, unsigned int max_segment, unsigned int flags,
+		       struct hugesg_test_entry *e, size_t max_entries,
+		       struct hugesg_test_req *out)
+{
+	struct hugesg_test_req r = {
+		.start = (uintptr_t)start,
+		.len = len,
+		.flags = flags,
+		.max_segment = max_segment,
+		.entries = (uintptr_t)e,
+		.max_entries = max_entries,
+	};
+
+	if (ioctl(t->fd, cmd, &r))
+		return -errno;
+	if (out)
+		*out = r;
+	return 0;
+}
+
+static inline void trelease(struct tstate *t, unsigned long cmd)
+{
+	struct hugesg_test_req r = { 0 };
+
+	assert_int_equal(ioctl(t->fd, cmd, &r), 0);
+}
+
+#endif /* HUGESG_TESTLIB_H */

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hugesg_test: test-only driver of the hugesg in-kernel API.
+ *
+ * /dev/hugesg_test lets a test process call each function of hugesg.ko on
+ * its own memory, hold the result, and read back the physical layout; an
+ * oracle ioctl builds the reference table the old way (a pin per 4 KiB page
+ * and sg_alloc_table_from_pages_segment()).  The provoke_warn parameter
+ * raises a kernel WARN on purpose, for the rig's own log-scanner check.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hugesg.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "hugesg_test.h"
+#include "../../kernel/compat.h"
+
+struct hugesg_test_file {
+	struct mutex lock;
+	struct page **hpages;
+	unsigned long nr_hpages;
+	struct sg_table sgt;
+	bool sgt_held;
+	bool sgt_dirty;
+	struct hugesg_buf *buf;
+};
+
+static int provoke_warn_set(const char *val, const struct kernel_param *kp)
+{
+	WARN(1, "hugesg_test: WARN provoked on purpose (%s)", val);
+	return 0;
+}
+
+static const struct kernel_param_ops provoke_warn_ops = {
+	.set = provoke_warn_set,
+};
+module_param_cb(provoke_warn, &provoke_warn_ops, NULL, 0200);
+MODULE_PARM_DESC(provoke_warn, "write anything: raise a kernel WARN (rig self-test)");
+
+/* Report a table as (physical address, length) pairs, a batch at a time. */
+static int hugesg_test_put_table(struct sg_table *sgt,
+				 struct hugesg_test_req *req)
+{
+	struct hugesg_test_entry __user *out = u64_to_user_ptr(req->entries);
+	struct hugesg_test_entry batch[32];
+	struct scatterlist *sg;
+	unsigned int i, n = 0;
+
+	req->nents = sgt->orig_nents;
+	for_each_sgtable_sg(sgt, sg, i) {
+		if (i >= req->max_entries)
+			break;
+		batch[n].phys = sg_phys(sg);
+		batch[n].len = sg->length;
+		if (++n == ARRAY_SIZE(batch) || i + 1 == req->max_entries ||
+		    i + 1 == sgt->orig_nents) {
+			if (copy_to_user(out + i + 1 - n, batch, n * sizeof(*batch)))
+				return -EFAULT;
+			n = 0;
+		}
+	}
+	return 0;
+}
+
+static long hugesg_test_get_hugepages(struct hugesg_test_file *f,
+				      struct hugesg_test_req *req)
+{
+	struct hugesg_test_entry __user *out = u64_to_user_ptr(req->entries);
+	struct hugesg_test_entry e;
+	long i, n;
+
+	if (f->hpages)
+		return -EBUSY;
+	if (req->max_entries > (1UL << 20))
+		return -E2BIG;
+	f->hpages = kvcalloc(max_t(u64, req->max_entries, 1),
+			     sizeof(*f->hpages), GFP_KERNEL);
+	if (!f->hpages)
+		return -ENOMEM;
+	n = hugesg_get_user_hugepages_fast(req->start, req->len, req->flags,
+					   f->hpages, req->max_entries);
+	if (n < 0) {
+		kvfree(f->hpages);
+		f->hpages = NULL;
+		return n;
+	}
+	f->nr_hpages = n;
+	req->nents = n;
+	for (i = 0; i < n; i++) {
+		e.phys = page_to_phys(f->hpages[i]);
+		e.len = page_size(f->hpages[i]);
+		if (copy_to_user(out + i, &e, sizeof(e)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static void hugesg_test_put_hugepages(struct hugesg_test_file *f, bool dirty)
+{
+	if (!f->hpages)
+		return;
+	hugesg_put_user_hugepages(f->hpages, f->nr_hpages, dirty);
+	kvfree(f->hpages);
+	f->hpages = NULL;
+}
+
+static long hugesg_test_sg_alloc(struct hugesg_test_file *f,
+				 struct hugesg_test_req *req)
+{
+	int ret;
+
+	if (f->sgt_held)
+		return -EBUSY;
+	ret = hugesg_sg_alloc_table_from_user_pages(&f->sgt, req->start,
+						    req->len, req->max_segment,
+						    req->flags, GFP_KERNEL);
+	if (ret)
+		return ret;
+	f->sgt_held = true;
+	return hugesg_test_put_table(&f->sgt, req);
+}
+
+static void hugesg_test_sg_free(struct hugesg_test_file *f, bool dirty)
+{
+	if (!f->sgt_held)
+		return;
+	hugesg_sg_free_table_user_pages(&f->sgt, dirty);
+	f->sgt_held = false;
+}
+
+static long hugesg_test_buf_pin(struct hugesg_test_file *f,
+				struct hugesg_test_req *req)
+{
+	struct hugesg_buf *buf;
+
+	if (f->buf)
+		return -EBUSY;
+	buf = hugesg_buf_pin(req->start, req->len, req->max_segment,
+			     req->flags);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	f->buf = buf;
+	req->pinned_bytes = buf->pinned_bytes;
+	req->nr_pins = buf->nr_pins;
+	req->page_sizes = buf->page_sizes;
+	return hugesg_test_put_table(&buf->sgt, req);
+}
+
+static long hugesg_test_oracle(struct hugesg_test_req *req)
+{
+	unsigned long first = req->start & PAGE_MASK;
+	unsigned long n_pages, done = 0;
+	unsigned int gup_flags = FOLL_LONGTERM;
+	struct sg_table sgt;
+	struct page **pages;
+	long ret;
+
+	if (!req->len || req->start + req->len < req->start)
+		return -EINVAL;
+	n_pages = (PAGE_ALIGN(req->start + req->len) - first) >> PAGE_SHIFT;
+	if (n_pages > UINT_MAX)
+		return -E2BIG;
+	if (req->flags & HUGESG_WRITE)
+		gup_flags |= FOLL_WRITE;
+	pages = kvmalloc_array(n_pages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	while (done < n_pages) {
+		ret = pin_user_pages_fast(first + (done << PAGE_SHIFT),
+					  min(n_pages - done, 65536UL),
+					  gup_flags, pages + done);
+		if (ret <= 0) {
+			ret = ret ? ret : -EFAULT;
+			goto unpin;
+		}
+		done += ret;
+	}
+	ret = hugesg_sg_table_from_pages(&sgt, pages, n_pages,
+					 offset_in_page(req->start), req->len,
+					 req->max_segment, GFP_KERNEL);
+	if (ret)
+		goto unpin;
+	ret = hugesg_test_put_table(&sgt, req);
+	sg_free_table(&sgt);
+unpin:
+	unpin_user_pages(pages, done);
+	kvfree(pages);
+	return ret;
+}
+
+static long hugesg_test_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct hugesg_test_file *f = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct hugesg_test_req req;
+	long ret;
+
+	if (_IOC_TYPE(cmd) != HUGESG_TEST_MAGIC ||
+	    _IOC_SIZE(cmd) != sizeof(req))
+		return -ENOTTY;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	req.nents = 0;
+
+	mutex_lock(&f->lock);
+	switch (cmd) {
+	case HUGESG_TEST_GET_HUGEPAGES:
+		ret = hugesg_test_get_hugepages(f, &req);
+		break;
+	case HUGESG_TEST_PUT_HUGEPAGES:
+		hugesg_test_put_hugepages(f, req.dirty);
+		ret = 0;
+		break;
+	case HUGESG_TEST_SG_ALLOC:
+		ret = hugesg_test_sg_alloc(f, &req);
+		break;
+	case HUGESG_TEST_SG_FREE:
+		hugesg_test_sg_free(f, req.dirty);
+		ret = 0;
+		break;
+	case HUGESG_TEST_BUF_PIN:
+		ret = hugesg_test_buf_pin(f, &req);
+		break;
+	case HUGESG_TEST_BUF_UNPIN:
+		hugesg_buf_unpin(f->buf);
+		f->buf = NULL;
+		ret = 0;
+		break;
+	case HUGESG_TEST_ORACLE:
+		ret = hugesg_test_oracle(&req);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&f->lock);
+	if (!ret && (_IOC_DIR(cmd) & _IOC_READ) &&
+	    copy_to_user(uarg, &req, sizeof(req)))
+		ret = -EFAULT;
+	return ret;
+}
+
+static int hugesg_test_open(struct inode *inode, struct file *file)
+{
+	struct hugesg_test_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	mutex_init(&f->lock);
+	file->private_data = f;
+	return 0;
+}
+
+static int hugesg_test_release(struct inode *inode, struct file *file)
+{
+	struct hugesg_test_file *f = file->private_data;
+
+	hugesg_test_put_hugepages(f, false);
+	hugesg_test_sg_free(f, false);
+	hugesg_buf_unpin(f->buf);
+	mutex_destroy(&f->lock);
+	kfree(f);
+	return 0;
+}
+
+static const struct file_operations hugesg_test_fops = {
+	.owner = THIS_MODULE,
+	.open = hugesg_test_open,
+	.release = hugesg_test_release,
+	.unlocked_ioctl = hugesg_test_ioctl,
+};
+
+static struct miscdevice hugesg_test_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "hugesg_test",
+	.fops = &hugesg_test_fops,
+	.mode = 0600,
+};
+module_misc_device(hugesg_test_dev);
+
+MODULE_DESCRIPTION("hugesg test-only driver: never load outside the test guest");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The test rig: for each kernel series given, build the modules against that
+# Debian kernel's headers, pack the in-guest suites into a busybox initramfs,
+# boot it under QEMU (TCG, intel-iommu, edu), collect the TAP results from the
+# second serial port and scan the console log.  Prints each test's verdict
+# per kernel and closes with "N passed, N failed, N skipped".
+#
+# usage: run-suite.sh SERIES...      (e.g. run-suite.sh 6.1 6.12)
+# env:   HUGESG_CACHE (downloads, default /var/cache/hugesg)
+#        HUGESG_VM_TIMEOUT (seconds per guest, default 900)
+#        HUGESG_QEMU (QEMU binary), HUGESG_SUITES (subset of suites to run)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+rig=$top/tests/vm
+build=$top/build
+timeout_s=${HUGESG_VM_TIMEOUT:-900}
+npass=0 nfail=0 nskip=0
+
+pass() { npass=$((npass + 1)); printf '  PASS  %s\n' "$1"; }
+fail() { nfail=$((nfail + 1)); printf '  FAIL  %s\n' "$1"; }
+skip() { nskip=$((nskip + 1)); printf '  SKIP  %s\n' "$1"; }
+
+qemu_bin() {
+	if [ -n "${HUGESG_QEMU:-}" ]; then
+		echo "$HUGESG_QEMU"
+	else
+		command -v qemu-system-x86_64
+	fi
+}
+
+# build_modules KDIR OUT: out-of-tree build of every module for one kernel
+build_modules() {
+	local kdir=$1 out=$2 log=$2/build.log
+	rm -rf "$out/src"
+	mkdir -p "$out/src"
+	cp -r "$top/kernel" "$top/include" "$top/tests" "$out/src/" || return 1
+	make -s -C "$top" KDIR="$kdir" SRC="$out/src" modules-in >"$log" 2>&1
+	local rc=$?
+	if [ $rc -ne 0 ] || grep -qE 'warning:|error:' "$log"; then
+		sed 's/^/    /' "$log" | tail -n 40
+		return 1
+	fi
+	return 0
+}
+
+# make_initramfs OUT: busybox, init, suites with their shared libraries, modules
+make_initramfs() {
+	local out=$1 root=$1/initramfs bin lib
+	rm -rf "$root"
+	mkdir -p "$root/bin" "$root/tests" "$root/modules"
+	cp /bin/busybox "$root/bin/busybox"
+	install -m 755 "$rig/init" "$root/init"
+	cp "$build"/guest/* "$root/tests/"
+	ls "$build/guest" | grep -v '\.' > "$root/tests/list"
+	if [ -n "${HUGESG_SUITES:-}" ]; then
+		printf '%s\n' $HUGESG_SUITES > "$root/tests/list"
+	fi
+	for m in hugesg hugesg_test; do
+		cp "$out/src/$(module_dir $m)/$m.ko" "$root/modules/"
+	done
+	printf '%s\n' hugesg hugesg_test > "$root/tests/modules"
+	for bin in "$build"/guest/*; do
+		ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+'
+	done | sort -u | while read -r lib; do
+		cp --parents -L "$lib" "$root"
+	done
+	(cd "$root" && find . | cpio -o -H newc --quiet) > "$out/initramfs.cpio"
+}
+
+module_dir() { case $1 in hugesg) echo kernel ;; *) echo tests/kmod ;; esac; }
+
+# boot VMLINUX OUT TIMEOUT [APPEND]: run one guest; 0 = powered off, 124 = hung
+boot() {
+	local vmlinux=$1 out=$2 tmo=$3 extra=${4:-}
+	rm -f "$out/console.log" "$out/results.log"
+	timeout --signal=KILL "$tmo" "$(qemu_bin)" \
+		-machine q35 -accel tcg -cpu max -smp 1 -m 4096 \
+		-nic none -display none -monitor none -no-reboot \
+		-device intel-iommu -device edu,dma_mask=0xffffffffffffffff \
+		-kernel "$vmlinux" -initrd "$out/initramfs.cpio" \
+		-append "console=ttyS0 loglevel=5 panic=-1 intel_iommu=on default_hugepagesz=2M hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=640 $extra" \
+		-serial "file:$out/console.log" -serial "file:$out/results.log" \
+		</dev/null >"$out/qemu.log" 2>&1
+	local rc=$?
+	[ $rc -eq 137 ] && rc=124
+	tr -d '\r' < "$out/results.log" > "$out/results.txt" 2>/dev/null
+	return $rc
+}
+
+# report OUT: print each TAP verdict of each suite, and the rig's own checks
+report() {
+	local out=$1 suite="" line name rc
+	while IFS= read -r line; do
+		case $line in
+		"@@ BEGIN "*) suite=${line#@@ BEGIN } ;;
+		"@@ END "*)
+			rc=${line##*rc=}
+			[ "$rc" = 0 ] || [ -n "$(sed -n "/^@@ BEGIN $suite\$/,/^@@ END $suite /p" "$out/results.txt" | grep '^not ok' | grep -v SKIP)" ] ||
+				fail "$suite: exited with status $rc"
+			suite="" ;;
+		"@@ INSMOD-FAILED "*|"@@ RMMOD-FAILED "*) fail "${line#@@ }" ;;
+		"not ok "*"# SKIP"*) [ -n "$suite" ] && skip "$suite/$(echo "$line" | sed 's/.*# SKIP *//')" ;;
+		"not ok "*) [ -n "$suite" ] && fail "$suite/${line#* - }" ;;
+		"ok "*) [ -n "$suite" ] && pass "$suite/${line#* - }" ;;
+		esac
+	done < "$out/results.txt"
+}
+
+series_list=${*:-6.1 6.12}
+mkdir -p "$build"
+echo "building the in-guest suites"
+if ! make -s -C "$top" guest-tests >"$build/guest-build.log" 2>&1; then
+	cat "$build/guest-build.log"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+first=1
+for series in $series_list; do
+	if ! read -r krel vmlinux kdir < <("$rig/kernel.sh" "$series"); then
+		echo "== kernel $series"
+		fail "kernel $series: could not be fetched"
+		continue
+	fi
+	out=$build/$krel
+	mkdir -p "$out"
+	echo "== kernel $krel ($series)"
+	if ! build_modules "$kdir" "$out"; then
+		fail "build: modules for $krel (W=1, sparse)"
+		continue
+	fi
+	pass "build: modules for $krel (W=1, sparse)"
+	make_initramfs "$out"
+	start=$(date +%s)
+	boot "$vmlinux" "$out" "$timeout_s"
+	brc=$?
+	report "$out"
+	if [ $brc -eq 124 ]; then
+		fail "guest: hung, killed after ${timeout_s}s; console tail:"
+		tail -n 30 "$out/console.log" | sed 's/^/    | /'
+	elif ! grep -q '^@@ DONE' "$out/results.txt"; then
+		fail "guest: did not finish the suite (qemu rc=$brc); console tail:"
+		tail -n 30 "$out/console.log" | sed 's/^/    | /'
+	else
+		pass "guest: ran to the end in $(($(date +%s) - start))s"
+	fi
+	if problems=$("$rig/scan-log.sh" "$out/console.log"); then
+		pass "log: no undeclared kernel report"
+	else
+		fail "log: kernel reports"
+		echo "$problems" | head -n 20 | sed 's/^/    | /'
+		grep -B2 -A25 -E 'WARNING:|BUG:|Oops' "$out/console.log" | head -n 60 | sed 's/^/    | /'
+	fi
+	# the rig's own negative checks: a declared WARN must be found when the
+	# declaration is ignored, and a hung guest must be killed and reported
+	if grep -q 'expect-begin rig-warn' "$out/console.log"; then
+		if "$rig/scan-log.sh" --ignore-declarations "$out/console.log" |
+			grep -q 'unexpected kernel report: .*WARNING:'; then
+			pass "rig: an undeclared WARN fails the log scan"
+		else
+			fail "rig: an undeclared WARN fails the log scan"
+		fi
+	fi
+	if [ $first = 1 ] && [ -z "${HUGESG_SUITES:-}" ]; then
+		mkdir -p "$out/hang"
+		cp "$out/initramfs.cpio" "$out/hang/"
+		boot "$vmlinux" "$out/hang" 40 hugesg_rig.hang=1
+		hrc=$?
+		if [ $hrc -eq 124 ] && grep -q '^@@ HANG' "$out/hang/results.txt"; then
+			pass "rig: a hung guest is killed at its timeout and reported"
+		else
+			fail "rig: a hung guest is killed at its timeout and reported (rc=$hrc)"
+		fi
+	fi
+	first=0
+done
+echo "$npass passed, $nfail failed, $nskip skipped"
+[ $nfail -eq 0 ]
