@@ -46,6 +46,7 @@ struct tstate {
 	void *maps[16];
 	size_t lens[16];
 	long pins_at_start;
+	const void *arg;	/* per-test data of table-driven suites */
 };
 
 static inline long read_counter(const char *path, const char *key)

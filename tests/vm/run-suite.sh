@@ -74,14 +74,15 @@ module_dir() { case $1 in hugesg) echo kernel ;; *) echo tests/kmod ;; esac; }
 boot() {
 	local vmlinux=$1 out=$2 tmo=$3 extra=${4:-}
 	rm -f "$out/console.log" "$out/results.log"
-	timeout --signal=KILL "$tmo" "$(qemu_bin)" \
+	# (in a subshell: the kill at the timeout is reported below, not by bash)
+	(timeout --signal=KILL "$tmo" "$(qemu_bin)" \
 		-machine q35 -accel tcg -cpu max -smp 1 -m 4096 \
 		-nic none -display none -monitor none -no-reboot \
 		-device intel-iommu -device edu,dma_mask=0xffffffffffffffff \
 		-kernel "$vmlinux" -initrd "$out/initramfs.cpio" \
 		-append "console=ttyS0 loglevel=5 panic=-1 intel_iommu=on default_hugepagesz=2M hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=640 $extra" \
 		-serial "file:$out/console.log" -serial "file:$out/results.log" \
-		</dev/null >"$out/qemu.log" 2>&1
+		</dev/null >"$out/qemu.log" 2>&1) 2>/dev/null
 	local rc=$?
 	[ $rc -eq 137 ] && rc=124
 	tr -d '\r' < "$out/results.log" > "$out/results.txt" 2>/dev/null
