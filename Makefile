@@ -12,7 +12,7 @@ GUEST_OUT := build/guest
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(GUEST_OUT)/%,$(wildcard tests/guest/*.c))
 GUEST_SCRIPTS := $(patsubst tests/guest/%.sh,$(GUEST_OUT)/%,$(wildcard tests/guest/*.sh))
 
-.PHONY: all modules modules-in guest-tests test demo clean
+.PHONY: all deps modules modules-in guest-tests test demo clean
 
 all: modules guest-tests
 
@@ -40,11 +40,15 @@ $(GUEST_OUT)/%: tests/guest/%.sh
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
 
-test:
+# Packages from Debian's mirrors, installed when missing (needs root).
+deps:
+	@tests/vm/install-deps.sh
+
+test: deps
 	tests/vm/run-suite.sh $(KERNELS)
 
-demo:
-	tests/vm/run-suite.sh --demo $(firstword $(KERNELS))
+demo: deps
+	tests/vm/run-demo.sh $(firstword $(KERNELS))
 
 clean:
 	rm -rf build

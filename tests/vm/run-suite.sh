@@ -9,7 +9,8 @@
 # usage: run-suite.sh SERIES...      (e.g. run-suite.sh 6.1 6.12)
 # env:   HUGESG_CACHE (downloads, default /var/cache/hugesg)
 #        HUGESG_VM_TIMEOUT (seconds per guest, default 900)
-#        HUGESG_QEMU (QEMU binary), HUGESG_SUITES (subset of suites to run)
+#        HUGESG_QEMU (QEMU binary), HUGESG_SUITES (subset of suites to run),
+#        HUGESG_SHOW_COMMENTS (print the suites' "# " lines too)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rig=$top/tests/vm
@@ -52,7 +53,7 @@ make_initramfs() {
 	cp /bin/busybox "$root/bin/busybox"
 	install -m 755 "$rig/init" "$root/init"
 	cp "$build"/guest/* "$root/tests/"
-	ls "$build/guest" | grep -v '\.' > "$root/tests/list"
+	ls "$build/guest" | grep -vx demo > "$root/tests/list"
 	if [ -n "${HUGESG_SUITES:-}" ]; then
 		printf '%s\n' $HUGESG_SUITES > "$root/tests/list"
 	fi
@@ -104,6 +105,8 @@ report() {
 		"not ok "*"# SKIP"*) [ -n "$suite" ] && skip "$suite/$(echo "$line" | sed 's/.*# SKIP *//')" ;;
 		"not ok "*) [ -n "$suite" ] && fail "$suite/${line#* - }" ;;
 		"ok "*) [ -n "$suite" ] && pass "$suite/${line#* - }" ;;
+		"# "*) [ -n "${HUGESG_SHOW_COMMENTS:-}" ] && [ -n "$suite" ] &&
+			printf '        %s\n' "${line#\# }" ;;
 		esac
 	done < "$out/results.txt"
 }
