@@ -2,11 +2,12 @@
 /*
  * Every difference between the kernels hugesg supports lives here, and only
  * here.  Each shim names the version and the upstream change it bridges.
+ * The choice is made by feature, not by version number: HUGESG_HAVE_* are
+ * set by kernel/features.mk from the headers of the kernel being built for.
  */
 #ifndef _HUGESG_COMPAT_H
 #define _HUGESG_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/mm.h>
 #include <linux/hugetlb.h>
 #include <linux/scatterlist.h>
@@ -28,7 +29,7 @@ static inline bool hugesg_page_is_hugetlb(struct page *page)
  */
 static inline unsigned long hugesg_compound_size(struct page *page)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 16, 0)
+#ifdef HUGESG_HAVE_FOLIO_SIZE
 	return folio_size(page_folio(page));
 #else
 	return page_size(compound_head(page));
@@ -44,7 +45,7 @@ static inline unsigned long hugesg_compound_size(struct page *page)
 static inline void hugesg_unpin_page_range(struct page *page,
 					   unsigned long npages, bool dirty)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 12, 0)
+#ifdef HUGESG_HAVE_UNPIN_RANGE
 	unpin_user_page_range_dirty_lock(page, npages, dirty);
 #else
 	unsigned long pfn = page_to_pfn(page);
@@ -71,7 +72,7 @@ static inline int hugesg_sg_table_from_pages(struct sg_table *sgt,
 					     unsigned int max_segment,
 					     gfp_t gfp)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 15, 0)
+#ifdef HUGESG_HAVE_SG_SEGMENT
 	return sg_alloc_table_from_pages_segment(sgt, pages, n_pages, offset,
 						 size, max_segment, gfp);
 #else

@@ -61,10 +61,10 @@ void hugesg_buf_unpin(struct hugesg_buf *buf);
 /*
  * The names of the LKML proposal ("Proposal of improvement for DMA - direct
  * passing of hugepages to the SG list", 2021), unless the kernel being built
- * against ever provides them itself (HUGESG_KERNEL_HAS_* come from a probe of
- * its headers in kernel/Kbuild).
+ * against ever provides them itself (HUGESG_HAVE_KERNEL_* come from a probe
+ * of its headers, kernel/features.mk).
  */
-#ifndef HUGESG_KERNEL_HAS_GET_USER_HUGEPAGES_FAST
+#ifndef HUGESG_HAVE_KERNEL_GET_USER_HUGEPAGES_FAST
 static inline long get_user_hugepages_fast(unsigned long start,
 					   unsigned long len,
 					   unsigned int flags,
@@ -76,7 +76,7 @@ static inline long get_user_hugepages_fast(unsigned long start,
 }
 #endif
 
-#ifndef HUGESG_KERNEL_HAS_SG_ALLOC_TABLE_FROM_USER_PAGES
+#ifndef HUGESG_HAVE_KERNEL_SG_ALLOC_TABLE_FROM_USER_PAGES
 static inline int sg_alloc_table_from_user_pages(struct sg_table *sgt,
 						 unsigned long start,
 						 unsigned long len,
@@ -90,7 +90,7 @@ static inline int sg_alloc_table_from_user_pages(struct sg_table *sgt,
 }
 #endif
 
-#ifndef HUGESG_KERNEL_HAS_SG_FREE_TABLE_USER_PAGES
+#ifndef HUGESG_HAVE_KERNEL_SG_FREE_TABLE_USER_PAGES
 static inline void sg_free_table_user_pages(struct sg_table *sgt, bool dirty)
 {
 	hugesg_sg_free_table_user_pages(sgt, dirty);

@@ -90,15 +90,15 @@ boot() {
 	return $rc
 }
 
-# report OUT: print each TAP verdict of each suite, and the rig's own checks
+# report FILE: print each TAP verdict of each suite in a results file
 report() {
-	local out=$1 suite="" line name rc
+	local file=$1 suite="" line rc
 	while IFS= read -r line; do
 		case $line in
 		"@@ BEGIN "*) suite=${line#@@ BEGIN } ;;
 		"@@ END "*)
 			rc=${line##*rc=}
-			[ "$rc" = 0 ] || [ -n "$(sed -n "/^@@ BEGIN $suite\$/,/^@@ END $suite /p" "$out/results.txt" | grep '^not ok' | grep -v SKIP)" ] ||
+			[ "$rc" = 0 ] || [ -n "$(sed -n "/^@@ BEGIN $suite\$/,/^@@ END $suite /p" "$file" | grep '^not ok' | grep -v SKIP)" ] ||
 				fail "$suite: exited with status $rc"
 			suite="" ;;
 		"@@ INSMOD-FAILED "*|"@@ RMMOD-FAILED "*) fail "${line#@@ }" ;;
@@ -108,7 +108,7 @@ report() {
 		"# "*) [ -n "${HUGESG_SHOW_COMMENTS:-}" ] && [ -n "$suite" ] &&
 			printf '        %s\n' "${line#\# }" ;;
 		esac
-	done < "$out/results.txt"
+	done < "$file"
 }
 
 series_list=${*:-6.1 6.12}
@@ -119,6 +119,17 @@ if ! make -s -C "$top" guest-tests >"$build/guest-build.log" 2>&1; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+if [ -z "${HUGESG_SUITES:-}" ]; then
+echo "== host: style of the kernel code"
+{
+	echo "@@ BEGIN lint"
+	"$top/tests/lint.sh"
+	echo "@@ END lint rc=$?"
+} > "$build/lint.txt" 2>&1
+report "$build/lint.txt"
+grep '^# ' "$build/lint.txt" | head -n 30 | sed 's/^/    /'
+fi
+
 first=1
 for series in $series_list; do
 	if ! read -r krel vmlinux kdir < <("$rig/kernel.sh" "$series"); then
@@ -138,7 +149,7 @@ for series in $series_list; do
 	start=$(date +%s)
 	boot "$vmlinux" "$out" "$timeout_s"
 	brc=$?
-	report "$out"
+	report "$out/results.txt"
 	if [ $brc -eq 124 ]; then
 		fail "guest: hung, killed after ${timeout_s}s; console tail:"
 		tail -n 30 "$out/console.log" | sed 's/^/    | /'

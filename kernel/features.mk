@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+# Feature probes of the kernel tree being built against, for compat.h:
+# HUGESG_HAVE_<X> is defined when the kernel's headers declare <x>.
+# Included by every Kbuild file of the project.
+
+hugesg_probe = $(shell grep -qsw '$(1)' $(addprefix $(srctree)/include/linux/,$(2)) && \
+	echo -DHUGESG_HAVE_$(3))
+
+ccflags-y += $(call hugesg_probe,folio_size,mm.h,FOLIO_SIZE)
+ccflags-y += $(call hugesg_probe,unpin_user_page_range_dirty_lock,mm.h,UNPIN_RANGE)
+ccflags-y += $(call hugesg_probe,sg_alloc_table_from_pages_segment,scatterlist.h,SG_SEGMENT)
+
+# The proposal's names, should the kernel ever provide them (linux/hugesg.h).
+ccflags-y += $(call hugesg_probe,get_user_hugepages_fast,mm.h,KERNEL_GET_USER_HUGEPAGES_FAST)
+ccflags-y += $(call hugesg_probe,sg_alloc_table_from_user_pages,scatterlist.h,KERNEL_SG_ALLOC_TABLE_FROM_USER_PAGES)
+ccflags-y += $(call hugesg_probe,sg_free_table_user_pages,scatterlist.h,KERNEL_SG_FREE_TABLE_USER_PAGES)

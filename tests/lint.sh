@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Host-side style checks of the kernel code, TAP output:
+#  - checkpatch.pl (from Debian's linux-source-6.1, unpacked into the cache)
+#  - kernel-doc: no warnings, and a kernel-doc comment on every export
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${HUGESG_CACHE:-/var/cache/hugesg}
+src=$cache/src/linux-source-6.1
+kdoc=$(ls "$cache"/kernels/*/root/usr/lib/linux-kbuild-*/scripts/kernel-doc 2>/dev/null | head -n 1)
+cd "$top"
+files="kernel/*.c kernel/*.h include/linux/*.h include/uapi/linux/*.h tests/kmod/*.c tests/kmod/*.h"
+
+if [ ! -x "$src/scripts/checkpatch.pl" ]; then
+	mkdir -p "$cache/src"
+	(cd "$cache/src" && apt-get download -q linux-source-6.1 2>&1 | grep -v unsandboxed) >&2
+	dpkg-deb --fsys-tarfile "$cache"/src/linux-source-6.1_*.deb |
+		tar -x -O ./usr/src/linux-source-6.1.tar.xz | xz -dc |
+		tar -x -C "$cache/src" --wildcards 'linux-source-6.1/scripts/checkpatch.pl' \
+			'linux-source-6.1/scripts/spelling.txt' \
+			'linux-source-6.1/scripts/const_structs.checkpatch'
+	rm -f "$cache"/src/linux-source-6.1_*.deb
+fi
+
+echo "1..3"
+out=$("$src/scripts/checkpatch.pl" --no-tree --terse --show-types -f $files 2>&1)
+if [ -z "$out" ] && [ -x "$src/scripts/checkpatch.pl" ]; then
+	echo "ok 1 - checkpatch: no error, no warning"
+else
+	echo "not ok 1 - checkpatch: no error, no warning"
+	echo "$out" | sed 's/^/# /'
+fi
+
+out=$(perl "$kdoc" -none $files 2>&1)
+if [ -n "$kdoc" ] && [ -z "$out" ]; then
+	echo "ok 2 - kernel-doc: no warning"
+else
+	echo "not ok 2 - kernel-doc: no warning"
+	echo "$out" | sed 's/^/# /'
+fi
+
+missing=""
+for f in kernel/*.c; do
+	for sym in $(sed -n 's/^EXPORT_SYMBOL_GPL(\(.*\));/\1/p' "$f"); do
+		grep -q "^ \* $sym() - " "$f" || missing="$missing $sym"
+	done
+done
+if [ -z "$missing" ]; then
+	echo "ok 3 - kernel-doc on every exported function"
+else
+	echo "not ok 3 - kernel-doc on every exported function"
+	echo "# missing:$missing"
+fi
