@@ -14,7 +14,10 @@ GUEST_SCRIPTS := $(patsubst tests/guest/%.sh,$(GUEST_OUT)/%,$(wildcard tests/gue
 
 .PHONY: all deps modules modules-in guest-tests test demo clean
 
-all: modules guest-tests
+all: modules lib tools
+
+include lib/lib.mk
+include tools/tools.mk
 
 modules:
 	@if [ -d "$(KDIR)" ]; then \
@@ -30,11 +33,12 @@ modules-in:
 	$(MAKE) -C $(KDIR) M=$(SRC)/tests/kmod W=1 C=1 \
 		KBUILD_EXTRA_SYMBOLS=$(SRC)/kernel/Module.symvers modules
 
-guest-tests: $(GUEST_TESTS) $(GUEST_SCRIPTS)
+guest-tests: $(GUEST_TESTS) $(GUEST_SCRIPTS) $(TOOLS_OUTPUTS)
 
-$(GUEST_OUT)/%: tests/guest/%.c $(wildcard tests/guest/*.h include/uapi/linux/*.h tests/kmod/*.h)
+$(GUEST_OUT)/%: tests/guest/%.c build/lib/libhugesg.a $(wildcard tests/guest/*.h include/uapi/linux/*.h tests/kmod/*.h lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -Iinclude/uapi -Itests/guest -Itests/kmod -o $@ $< -lcmocka
+	$(CC) $(USER_CFLAGS) -Iinclude/uapi -Itests/guest -Itests/kmod -Ilib -o $@ $< \
+		build/lib/libhugesg.a -lcmocka
 
 $(GUEST_OUT)/%: tests/guest/%.sh
 	@mkdir -p $(dir $@)

@@ -11,6 +11,9 @@
 #include <linux/mm.h>
 #include <linux/hugetlb.h>
 #include <linux/scatterlist.h>
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+#include <linux/pci.h>
 
 /*
  * Is this page part of a hugetlbfs page?  PageHuge() is an exported function
@@ -80,6 +83,58 @@ static inline int hugesg_sg_table_from_pages(struct sg_table *sgt,
 							   offset, size,
 							   max_segment, NULL,
 							   0, gfp));
+#endif
+}
+
+/*
+ * Legacy INTx interrupts: PCI_IRQ_LEGACY was renamed PCI_IRQ_INTX in 6.8
+ * ("PCI: Replace PCI_IRQ_LEGACY with PCI_IRQ_INTX", 58ba1a0a7fd8) and the
+ * old name later removed.
+ */
+#ifdef PCI_IRQ_INTX
+#define HUGESG_PCI_IRQ_INTX	PCI_IRQ_INTX
+#else
+#define HUGESG_PCI_IRQ_INTX	PCI_IRQ_LEGACY
+#endif
+
+/*
+ * Does an IOMMU translate the device's DMA, and does it invalidate at once
+ * on unmap (strict), so that a device that keeps going after an unmap is
+ * blocked?  Lazy invalidation got its own domain type, IOMMU_DOMAIN_DMA_FQ,
+ * in 5.15 ("iommu: Introduce explicit type for non-strict DMA domains",
+ * 7b8d4d6a1c3b); before, the type does not tell, so strict is not assumed.
+ */
+static inline bool hugesg_iommu_translates(struct device *dev)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+
+	return dom && (dom->type & __IOMMU_DOMAIN_PAGING);
+}
+
+static inline bool hugesg_iommu_strict(struct device *dev)
+{
+#ifdef IOMMU_DOMAIN_DMA_FQ
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+
+	return dom && dom->type == IOMMU_DOMAIN_DMA;
+#else
+	return false;
+#endif
+}
+
+/*
+ * A device's longest DMA segment.  dma_set_max_seg_size() returns void since
+ * 6.11 ("dma-mapping: don't return errors from dma_set_max_seg_size",
+ * 334304ac2bac); before, it could fail (no dma_parms).
+ */
+static inline int hugesg_dma_set_max_seg_size(struct device *dev,
+					      unsigned int size)
+{
+#ifdef HUGESG_HAVE_VOID_SET_MAX_SEG_SIZE
+	dma_set_max_seg_size(dev, size);
+	return 0;
+#else
+	return dma_set_max_seg_size(dev, size);
 #endif
 }
 

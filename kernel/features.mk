@@ -3,7 +3,7 @@
 # HUGESG_HAVE_<X> is defined when the kernel's headers declare <x>.
 # Included by every Kbuild file of the project.
 
-hugesg_probe = $(shell grep -qsw '$(1)' $(addprefix $(srctree)/include/linux/,$(2)) && \
+hugesg_probe = $(shell grep -qsw -e '$(1)' $(addprefix $(srctree)/include/linux/,$(2)) && \
 	echo -DHUGESG_HAVE_$(3))
 
 ccflags-y += $(call hugesg_probe,folio_size,mm.h,FOLIO_SIZE)
@@ -14,3 +14,6 @@ ccflags-y += $(call hugesg_probe,sg_alloc_table_from_pages_segment,scatterlist.h
 ccflags-y += $(call hugesg_probe,get_user_hugepages_fast,mm.h,KERNEL_GET_USER_HUGEPAGES_FAST)
 ccflags-y += $(call hugesg_probe,sg_alloc_table_from_user_pages,scatterlist.h,KERNEL_SG_ALLOC_TABLE_FROM_USER_PAGES)
 ccflags-y += $(call hugesg_probe,sg_free_table_user_pages,scatterlist.h,KERNEL_SG_FREE_TABLE_USER_PAGES)
+
+# dma_set_max_seg_size() returns void since 6.11 (it cannot fail any more).
+ccflags-y += $(call hugesg_probe,void dma_set_max_seg_size,dma-mapping.h,VOID_SET_MAX_SEG_SIZE)

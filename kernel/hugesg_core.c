@@ -651,5 +651,49 @@ void hugesg_buf_unpin(struct hugesg_buf *buf)
 }
 EXPORT_SYMBOL_GPL(hugesg_buf_unpin);
 
+/**
+ * hugesg_dma_page_table() - list the bus address of each device page of a
+ *	DMA-mapped table
+ * @sgt: a table mapped with dma_map_sgtable()
+ * @shift: log2 of the device's page size (21 for 2 MiB, 30 for 1 GiB)
+ * @table: receives one bus address per page, in order
+ * @max: room in @table
+ *
+ * For devices that describe memory as a table of equal pages (a hugepage
+ * table in a BAR, say) rather than a list of segments.  Works on the DMA
+ * segments, so the result is the same whether or not an IOMMU merged
+ * entries: a merged segment yields one address per page it spans.
+ *
+ * Return: the number of pages, -EINVAL when a DMA segment does not start on
+ * or does not span whole pages of 1 << @shift bytes (the memory is not
+ * hugepages of that size, or the buffer is not aligned to them), -E2BIG
+ * when there are more than @max pages.
+ */
+long hugesg_dma_page_table(struct sg_table *sgt, unsigned int shift,
+			   u64 *table, unsigned long max)
+{
+	u64 size = 1ULL << shift, off;
+	struct scatterlist *sg;
+	unsigned long n = 0;
+	unsigned int i;
+
+	if (shift < PAGE_SHIFT || shift >= 63)
+		return -EINVAL;
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		dma_addr_t addr = sg_dma_address(sg);
+		u64 len = sg_dma_len(sg);
+
+		if ((addr & (size - 1)) || (len & (size - 1)) || !len)
+			return -EINVAL;
+		for (off = 0; off < len; off += size) {
+			if (n == max)
+				return -E2BIG;
+			table[n++] = addr + off;
+		}
+	}
+	return n;
+}
+EXPORT_SYMBOL_GPL(hugesg_dma_page_table);
+
 MODULE_DESCRIPTION("Pin hugepage-backed user buffers for scatter-gather DMA");
 MODULE_LICENSE("GPL");

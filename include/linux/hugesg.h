@@ -58,6 +58,9 @@ struct hugesg_buf *hugesg_buf_pin(unsigned long start, unsigned long len,
 				  unsigned int max_segment, unsigned int flags);
 void hugesg_buf_unpin(struct hugesg_buf *buf);
 
+long hugesg_dma_page_table(struct sg_table *sgt, unsigned int shift,
+			   u64 *table, unsigned long max);
+
 /*
  * The names of the LKML proposal ("Proposal of improvement for DMA - direct
  * passing of hugepages to the SG list", 2021), unless the kernel being built

@@ -22,12 +22,12 @@ pass() { npass=$((npass + 1)); printf '  PASS  %s\n' "$1"; }
 fail() { nfail=$((nfail + 1)); printf '  FAIL  %s\n' "$1"; }
 skip() { nskip=$((nskip + 1)); printf '  SKIP  %s\n' "$1"; }
 
+# QEMU with the hugesg-fpga model, built once into the cache
 qemu_bin() {
-	if [ -n "${HUGESG_QEMU:-}" ]; then
-		echo "$HUGESG_QEMU"
-	else
-		command -v qemu-system-x86_64
+	if [ -z "${HUGESG_QEMU:-}" ]; then
+		HUGESG_QEMU=$("$top/qemu/build-qemu.sh" 2>"$build/qemu-build.log" | tail -n 1)
 	fi
+	echo "$HUGESG_QEMU"
 }
 
 # build_modules KDIR OUT: out-of-tree build of every module for one kernel
@@ -52,16 +52,16 @@ make_initramfs() {
 	mkdir -p "$root/bin" "$root/tests" "$root/modules"
 	cp /bin/busybox "$root/bin/busybox"
 	install -m 755 "$rig/init" "$root/init"
-	cp "$build"/guest/* "$root/tests/"
+	cp "$build"/guest/* "$build/tools/hugesg" "$root/tests/"
 	ls "$build/guest" | grep -vx demo > "$root/tests/list"
 	if [ -n "${HUGESG_SUITES:-}" ]; then
 		printf '%s\n' $HUGESG_SUITES > "$root/tests/list"
 	fi
-	for m in hugesg hugesg_test; do
+	for m in $modules; do
 		cp "$out/src/$(module_dir $m)/$m.ko" "$root/modules/"
 	done
-	printf '%s\n' hugesg hugesg_test > "$root/tests/modules"
-	for bin in "$build"/guest/*; do
+	printf '%s\n' $modules > "$root/tests/modules"
+	for bin in "$build"/guest/* "$build/tools/hugesg"; do
 		ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+'
 	done | sort -u | while read -r lib; do
 		cp --parents -L "$lib" "$root"
@@ -69,19 +69,26 @@ make_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc --quiet) > "$out/initramfs.cpio"
 }
 
-module_dir() { case $1 in hugesg) echo kernel ;; *) echo tests/kmod ;; esac; }
+modules="hugesg hugesg_drv hugesg_test"
+# edu's DMAs complete 100 ms of virtual time after they start: with icount
+# and sleep=off, virtual time jumps over the idle wait instead of sleeping
+icount=${HUGESG_ICOUNT--icount shift=auto,sleep=off}
+module_dir() { case $1 in hugesg_test) echo tests/kmod ;; *) echo kernel ;; esac; }
 
-# boot VMLINUX OUT TIMEOUT [APPEND]: run one guest; 0 = powered off, 124 = hung
+# boot VMLINUX OUT TIMEOUT [APPEND [FPGA_PROPS]]: run one guest;
+# 0 = powered off, 124 = hung
 boot() {
-	local vmlinux=$1 out=$2 tmo=$3 extra=${4:-}
+	local vmlinux=$1 out=$2 tmo=$3 extra=${4:-} fpga=${5:-}
 	rm -f "$out/console.log" "$out/results.log"
 	# (in a subshell: the kill at the timeout is reported below, not by bash)
 	(timeout --signal=KILL "$tmo" "$(qemu_bin)" \
-		-machine q35 -accel tcg -cpu max -smp 1 -m 4096 \
+		-machine q35 -accel tcg -cpu max -smp 1 -m 4096 $icount \
 		-nic none -display none -monitor none -no-reboot \
+		-L /usr/share/qemu -L /usr/share/seabios \
 		-device intel-iommu -device edu,dma_mask=0xffffffffffffffff \
+		-device "hugesg-fpga$fpga" \
 		-kernel "$vmlinux" -initrd "$out/initramfs.cpio" \
-		-append "console=ttyS0 loglevel=5 panic=-1 intel_iommu=on default_hugepagesz=2M hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=640 $extra" \
+		-append "console=ttyS0 loglevel=5 panic=-1 intel_iommu=on iommu.strict=1 default_hugepagesz=2M hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=640 $extra" \
 		-serial "file:$out/console.log" -serial "file:$out/results.log" \
 		</dev/null >"$out/qemu.log" 2>&1) 2>/dev/null
 	local rc=$?
@@ -119,6 +126,16 @@ if ! make -s -C "$top" guest-tests >"$build/guest-build.log" 2>&1; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+echo "building QEMU with the hugesg-fpga model (cached)"
+HUGESG_QEMU=$(qemu_bin)
+if [ ! -x "$HUGESG_QEMU" ]; then
+	tail -n 30 "$build/qemu-build.log"
+	fail "qemu: build of QEMU with hugesg-fpga"
+	echo "$npass passed, $nfail failed, $nskip skipped"
+	exit 1
+fi
+export HUGESG_QEMU
+
 if [ -z "${HUGESG_SUITES:-}" ]; then
 echo "== host: style of the kernel code"
 {

@@ -1,9 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * hugesg user-space ABI: the flags that say how a buffer is backed and used.
+ * hugesg user-space ABI: the flags that say how a buffer is backed and used,
+ * and the ioctls of the reference driver's /dev/hugesg.
+ *
+ * Every ioctl argument starts with a __u32 size: the caller sets it to the
+ * sizeof() of the struct it was built with.  The driver accepts any size from
+ * the first version's to one page; fields it does not know must be zero,
+ * fields the caller does not know are left at zero.  A size outside that
+ * range is -EINVAL.  All structs are fixed-size with explicit padding, the
+ * same on 32- and 64-bit user space.
  */
 #ifndef _UAPI_LINUX_HUGESG_H
 #define _UAPI_LINUX_HUGESG_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
 
 /* How the range must be backed: exactly one of these three ... */
 #define HUGESG_NORMAL		0x0	/* ordinary pages only, no hugetlb page */
@@ -13,5 +24,133 @@
 /* ... optionally with: */
 #define HUGESG_WRITE		0x4	/* the device writes: pin writable, dirty on release */
 #define HUGESG_FLAGS_MASK	(HUGESG_MODE_MASK | HUGESG_WRITE)
+
+#define HUGESG_ABI_VERSION	1
+
+/* Engines: the DMA devices the driver drives. */
+#define HUGESG_ENGINE_FPGA	1	/* hugesg-fpga SG-DMA engine, PCI 1234:4853 */
+#define HUGESG_ENGINE_EDU	2	/* QEMU's edu device, PCI 1234:11e8 */
+
+/* A file may hold this many registrations at once (-ENOSPC beyond). */
+#define HUGESG_MAX_REGISTRATIONS 64
+
+struct hugesg_info {
+	__u32 size;
+	__u32 abi_version;	/* out: HUGESG_ABI_VERSION */
+	__u32 engines;		/* out: bit (1 << HUGESG_ENGINE_x) per engine found */
+	__u32 iommu;		/* out: same bits, for engines behind a translating IOMMU */
+	__u32 max_registrations; /* out */
+	__u32 pad;
+};
+
+struct hugesg_register {
+	__u32 size;
+	__u32 flags;		/* in: HUGESG_NORMAL/HUGE/AUTO, | HUGESG_WRITE */
+	__u64 addr;		/* in: user address of the buffer */
+	__u64 len;		/* in: its length in bytes */
+	__u32 max_segment;	/* in: longest sg entry; 0: the device's limit */
+	__u32 engine;		/* in: HUGESG_ENGINE_x whose device maps the buffer */
+	__u32 handle;		/* out: names the buffer in this file */
+	__u32 nr_entries;	/* out: entries of its sg table */
+	__u32 nr_dma_segments;	/* out: DMA segments once mapped */
+	__u32 pad;
+	__u64 nr_pins;		/* out: one per hugepage, one per ordinary page */
+	__u64 pinned_bytes;	/* out: memory held pinned (whole hugepages) */
+	__u64 page_sizes;	/* out: bit n set: the buffer has 2^n byte pages */
+};
+
+struct hugesg_unregister {
+	__u32 size;
+	__u32 handle;
+};
+
+struct hugesg_segment {
+	__u64 dma_addr;
+	__u64 len;
+};
+
+/* The DMA segments of a buffer, for CAP_SYS_RAWIO only. */
+struct hugesg_segments {
+	__u32 size;
+	__u32 handle;
+	__u32 count;		/* in: room in @segs; out: the buffer's segments */
+	__u32 pad;
+	__u64 segs;		/* in: user pointer to struct hugesg_segment[count] */
+};
+
+/* Stream modes of the hugesg-fpga engine */
+#define HUGESG_STREAM_TABLE	0	/* hugepage table in the device's BAR */
+#define HUGESG_STREAM_DESC	1	/* descriptor chain in host memory */
+/* Stream flags */
+#define HUGESG_STREAM_TO_DEVICE	0x1	/* the device reads and checksums */
+
+/*
+ * Start the file's stream (one per file) into a registered buffer used as a
+ * ring.  The data the device writes at stream byte offset o (a multiple of 8)
+ * is the 64-bit little-endian word o ^ seed, at buffer offset o % len.
+ */
+struct hugesg_stream {
+	__u32 size;
+	__u32 handle;		/* the ring buffer */
+	__u32 mode;		/* HUGESG_STREAM_TABLE or _DESC */
+	__u32 page_shift;	/* table mode: log2 of the table page; 0: the buffer's */
+	__u32 flags;		/* HUGESG_STREAM_* */
+	__u32 irq_threshold;	/* bytes between data interrupts; 0: ring / 8 */
+	__u64 seed;
+	__u64 limit;		/* bytes to move; 0: until stopped */
+	__u64 rate;		/* bytes per millisecond of device time; 0: full speed */
+};
+
+/* Ring states */
+#define HUGESG_RING_IDLE	0
+#define HUGESG_RING_RUNNING	1
+#define HUGESG_RING_DONE	2	/* limit reached */
+#define HUGESG_RING_STOPPED	3
+#define HUGESG_RING_ERROR	4	/* DMA error: see dma_errors */
+
+/*
+ * RING_WAIT: wait until @min_bytes are ready to consume (or the stream ends,
+ * or @timeout_ms passes: -ETIMEDOUT), then report.  RING_ACK: the caller has
+ * consumed @min_bytes more; the device may overwrite them.  Both report the
+ * state in the out fields.
+ */
+struct hugesg_ring {
+	__u32 size;
+	__u32 timeout_ms;	/* in (WAIT) */
+	__u64 min_bytes;	/* in: WAIT: bytes wanted; ACK: bytes consumed */
+	__u64 write_ptr;	/* out: stream bytes the device has produced */
+	__u64 read_ptr;		/* out: stream bytes acknowledged */
+	__u64 ring_size;	/* out */
+	__u64 overruns;		/* out: times the device found the ring full */
+	__u64 checksum;		/* out: to-device streams */
+	__u64 mismatches;	/* out: to-device words differing from the pattern */
+	__u64 dma_errors;	/* out */
+	__u32 state;		/* out: HUGESG_RING_* */
+	__u32 pad;
+};
+
+/* A device-mediated copy between two registered buffers (edu engine). */
+struct hugesg_transfer {
+	__u32 size;
+	__u32 engine;		/* HUGESG_ENGINE_EDU */
+	__u32 src_handle;
+	__u32 dst_handle;
+	__u64 src_offset;
+	__u64 dst_offset;
+	__u64 len;
+	__u32 timeout_ms;	/* 0: no limit */
+	__u32 pad;
+};
+
+#define HUGESG_IOC_MAGIC	0xb6
+#define HUGESG_IOC_INFO		_IOWR(HUGESG_IOC_MAGIC, 0, struct hugesg_info)
+#define HUGESG_IOC_REGISTER	_IOWR(HUGESG_IOC_MAGIC, 1, struct hugesg_register)
+#define HUGESG_IOC_UNREGISTER	_IOW(HUGESG_IOC_MAGIC, 2, struct hugesg_unregister)
+#define HUGESG_IOC_SEGMENTS	_IOWR(HUGESG_IOC_MAGIC, 3, struct hugesg_segments)
+#define HUGESG_IOC_STREAM_START	_IOW(HUGESG_IOC_MAGIC, 4, struct hugesg_stream)
+#define HUGESG_IOC_STREAM_STOP	_IOWR(HUGESG_IOC_MAGIC, 5, struct hugesg_ring)
+#define HUGESG_IOC_RING_WAIT	_IOWR(HUGESG_IOC_MAGIC, 6, struct hugesg_ring)
+#define HUGESG_IOC_RING_ACK	_IOWR(HUGESG_IOC_MAGIC, 7, struct hugesg_ring)
+#define HUGESG_IOC_TRANSFER	_IOW(HUGESG_IOC_MAGIC, 8, struct hugesg_transfer)
 
 #endif /* _UAPI_LINUX_HUGESG_H */

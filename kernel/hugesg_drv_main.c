@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hugesg_drv: the reference driver, /dev/hugesg.
+ *
+ * Each open file registers user buffers (hugesg_buf_pin(), then
+ * dma_map_sgtable() for the chosen engine's device) and runs jobs on the
+ * engines with them.  The order of teardown is what makes a crash safe:
+ *
+ *   release() (last close, also on exit and kill -9), PCI remove and module
+ *   unload all 1. stop every engine job that uses the buffers and wait until
+ *   the device confirms it no longer touches memory, 2. unmap the buffers
+ *   from the device, 3. unpin them.  Only then may the pages be reused.
+ *
+ * A device that never confirms the stop is a broken device: its buffers are
+ * unmapped (an IOMMU then faults whatever it still sends), and unpinned
+ * only when the IOMMU translates in strict mode; otherwise they stay pinned
+ * for good (quarantine) rather than be handed to someone else while the
+ * device may still write into them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "hugesg_drv.h"
+
+static LIST_HEAD(hugesg_engines);
+static DEFINE_MUTEX(hugesg_engines_lock);
+
+void hugesg_engine_add(struct hugesg_engine *eng)
+{
+	kref_init(&eng->ref);
+	mutex_init(&eng->lock);
+	INIT_LIST_HEAD(&eng->regs);
+	eng->iommu = hugesg_iommu_translates(eng->dev);
+	eng->iommu_strict = hugesg_iommu_strict(eng->dev);
+	mutex_lock(&hugesg_engines_lock);
+	list_add_tail(&eng->node, &hugesg_engines);
+	mutex_unlock(&hugesg_engines_lock);
+}
+
+static void hugesg_engine_release(struct kref *ref)
+{
+	struct hugesg_engine *eng = container_of(ref, struct hugesg_engine, ref);
+
+	mutex_destroy(&eng->lock);
+	eng->free(eng);
+}
+
+void hugesg_engine_put(struct hugesg_engine *eng)
+{
+	kref_put(&eng->ref, hugesg_engine_release);
+}
+
+/*
+ * The engine's device goes away (its job was stopped by the caller): unmap
+ * every buffer still mapped for it.  The buffers stay pinned until their
+ * files unregister them or close.
+ */
+void hugesg_engine_remove(struct hugesg_engine *eng)
+{
+	struct hugesg_reg *reg, *tmp;
+
+	mutex_lock(&hugesg_engines_lock);
+	list_del(&eng->node);
+	mutex_unlock(&hugesg_engines_lock);
+
+	mutex_lock(&eng->lock);
+	list_for_each_entry_safe(reg, tmp, &eng->regs, eng_node) {
+		dma_unmap_sgtable(eng->dev, &reg->buf->sgt, reg->dir, 0);
+		reg->mapped = false;
+		list_del_init(&reg->eng_node);
+	}
+	mutex_unlock(&eng->lock);
+}
+
+static struct hugesg_engine *hugesg_engine_get(unsigned int type)
+{
+	struct hugesg_engine *eng;
+
+	mutex_lock(&hugesg_engines_lock);
+	list_for_each_entry(eng, &hugesg_engines, node) {
+		if (eng->type == type && !eng->removed) {
+			kref_get(&eng->ref);
+			mutex_unlock(&hugesg_engines_lock);
+			return eng;
+		}
+	}
+	mutex_unlock(&hugesg_engines_lock);
+	return NULL;
+}
+
+/*
+ * Copy an ioctl argument in: its leading size field may be anything from
+ * @min (the first ABI version's size) to a page; fields we do not know must
+ * be zero.  -EINVAL otherwise.
+ */
+static int hugesg_copy_in(void *karg, size_t ksize, size_t min,
+			  void __user *uarg)
+{
+	u32 usize;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < min || usize > PAGE_SIZE)
+		return -EINVAL;
+	if (copy_struct_from_user(karg, ksize, uarg, usize))
+		return -EINVAL;
+	return 0;
+}
+
+/* Copy the result out, no more than the caller's struct holds. */
+static int hugesg_copy_out(void __user *uarg, const void *karg, size_t ksize)
+{
+	u32 usize = *(const u32 *)karg;
+
+	return copy_to_user(uarg, karg, min_t(size_t, usize, ksize)) ? -EFAULT : 0;
+}
+
+static void hugesg_reg_free(struct hugesg_file *f, struct hugesg_reg *reg)
+{
+	struct hugesg_engine *eng = reg->eng;
+
+	mutex_lock(&eng->lock);
+	if (reg->mapped) {
+		dma_unmap_sgtable(eng->dev, &reg->buf->sgt, reg->dir, 0);
+		list_del(&reg->eng_node);
+		reg->mapped = false;
+	}
+	mutex_unlock(&eng->lock);
+	if (reg->quarantine)
+		pr_crit("handle %u: %llu bytes stay pinned: a device did not stop\n",
+			reg->handle, reg->buf->pinned_bytes);
+	else
+		hugesg_buf_unpin(reg->buf);
+	hugesg_engine_put(eng);
+	kfree(reg);
+}
+
+static long hugesg_ioc_info(void __user *uarg)
+{
+	struct hugesg_info info;
+	struct hugesg_engine *eng;
+	int ret;
+
+	ret = hugesg_copy_in(&info, sizeof(info), sizeof(info), uarg);
+	if (ret)
+		return ret;
+	info.abi_version = HUGESG_ABI_VERSION;
+	info.max_registrations = HUGESG_MAX_REGISTRATIONS;
+	mutex_lock(&hugesg_engines_lock);
+	list_for_each_entry(eng, &hugesg_engines, node) {
+		info.engines |= 1U << eng->type;
+		if (eng->iommu)
+			info.iommu |= 1U << eng->type;
+	}
+	mutex_unlock(&hugesg_engines_lock);
+	return hugesg_copy_out(uarg, &info, sizeof(info));
+}
+
+static long hugesg_ioc_register(struct hugesg_file *f, void __user *uarg)
+{
+	struct hugesg_register req;
+	struct hugesg_engine *eng;
+	struct hugesg_reg *reg;
+	unsigned int max_segment;
+	u32 handle;
+	int ret;
+
+	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	if (ret)
+		return ret;
+	if (req.flags & ~HUGESG_FLAGS_MASK || req.handle || req.pad)
+		return -EINVAL;
+	eng = hugesg_engine_get(req.engine);
+	if (!eng)
+		return -ENODEV;
+	reg = kzalloc(sizeof(*reg), GFP_KERNEL);
+	if (!reg) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	max_segment = req.max_segment ?: dma_get_max_seg_size(eng->dev);
+	reg->buf = hugesg_buf_pin(req.addr, req.len, max_segment, req.flags);
+	if (IS_ERR(reg->buf)) {
+		ret = PTR_ERR(reg->buf);
+		goto err_free;
+	}
+	reg->eng = eng;
+	reg->dir = (req.flags & HUGESG_WRITE) ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
+
+	mutex_lock(&eng->lock);
+	ret = eng->removed ? -ENODEV :
+		dma_map_sgtable(eng->dev, &reg->buf->sgt, reg->dir, 0);
+	if (!ret) {
+		reg->mapped = true;
+		list_add_tail(&reg->eng_node, &eng->regs);
+	}
+	mutex_unlock(&eng->lock);
+	if (ret)
+		goto err_unpin;
+
+	mutex_lock(&f->lock);
+	ret = xa_alloc(&f->regs, &handle, reg,
+		       XA_LIMIT(1, HUGESG_MAX_REGISTRATIONS), GFP_KERNEL);
+	if (!ret)
+		reg->handle = handle;
+	mutex_unlock(&f->lock);
+	if (ret) {
+		hugesg_reg_free(f, reg);
+		return ret == -EBUSY ? -ENOSPC : ret;
+	}
+
+	req.handle = reg->handle;
+	req.nr_entries = reg->buf->sgt.orig_nents;
+	req.nr_dma_segments = reg->buf->sgt.nents;
+	req.nr_pins = reg->buf->nr_pins;
+	req.pinned_bytes = reg->buf->pinned_bytes;
+	req.page_sizes = reg->buf->page_sizes;
+	return hugesg_copy_out(uarg, &req, sizeof(req));
+
+err_unpin:
+	hugesg_buf_unpin(reg->buf);
+err_free:
+	kfree(reg);
+err_put:
+	hugesg_engine_put(eng);
+	return ret;
+}
+
+static long hugesg_ioc_unregister(struct hugesg_file *f, void __user *uarg)
+{
+	struct hugesg_unregister req;
+	struct hugesg_reg *reg;
+	int ret;
+
+	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	if (ret)
+		return ret;
+	mutex_lock(&f->lock);
+	reg = xa_load(&f->regs, req.handle);
+	if (!reg)
+		ret = -ENOENT;
+	else if (reg->busy)
+		ret = -EBUSY;
+	else
+		xa_erase(&f->regs, req.handle);
+	mutex_unlock(&f->lock);
+	if (!ret)
+		hugesg_reg_free(f, reg);
+	return ret;
+}
+
+static long hugesg_ioc_segments(struct hugesg_file *f, void __user *uarg)
+{
+	struct hugesg_segments req;
+	struct hugesg_segment __user *out;
+	struct hugesg_segment seg;
+	struct hugesg_reg *reg;
+	struct scatterlist *sg;
+	unsigned int i;
+	int ret;
+
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	if (ret)
+		return ret;
+	out = u64_to_user_ptr(req.segs);
+	mutex_lock(&f->lock);
+	reg = xa_load(&f->regs, req.handle);
+	if (!reg) {
+		ret = -ENOENT;
+		goto out;
+	}
+	mutex_lock(&reg->eng->lock);
+	if (!reg->mapped)
+		ret = -ENODEV;
+	for_each_sgtable_dma_sg(&reg->buf->sgt, sg, i) {
+		if (ret || i >= req.count)
+			break;
+		seg.dma_addr = sg_dma_address(sg);
+		seg.len = sg_dma_len(sg);
+		if (copy_to_user(out + i, &seg, sizeof(seg)))
+			ret = -EFAULT;
+	}
+	req.count = reg->buf->sgt.nents;
+	mutex_unlock(&reg->eng->lock);
+out:
+	mutex_unlock(&f->lock);
+	return ret ?: hugesg_copy_out(uarg, &req, sizeof(req));
+}
+
+static long hugesg_ioc_stream_start(struct hugesg_file *f, void __user *uarg)
+{
+	struct hugesg_stream req;
+	struct hugesg_reg *reg;
+	int ret;
+
+	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	if (ret)
+		return ret;
+	mutex_lock(&f->lock);
+	reg = xa_load(&f->regs, req.handle);
+	if (!reg)
+		ret = -ENOENT;
+	else if (reg->eng->type != HUGESG_ENGINE_FPGA)
+		ret = -EINVAL;
+	else if (f->stream)
+		ret = -EBUSY;
+	else
+		ret = hugesg_fpga_stream_start(f, reg, &req);
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+/* STREAM_STOP, RING_WAIT, RING_ACK: the file's stream and its state. */
+static long hugesg_ioc_ring(struct hugesg_file *f, unsigned int cmd,
+			    void __user *uarg)
+{
+	struct hugesg_ring req;
+	int ret;
+
+	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	if (ret)
+		return ret;
+	if (cmd == HUGESG_IOC_RING_WAIT) {
+		/* sleeps: the ring is kept alive by f->stream until a stop */
+		ret = hugesg_fpga_ring_wait(f, &req);
+	} else {
+		mutex_lock(&f->lock);
+		if (cmd == HUGESG_IOC_STREAM_STOP)
+			ret = hugesg_fpga_stream_stop(f, &req);
+		else
+			ret = hugesg_fpga_ring_ack(f, &req);
+		mutex_unlock(&f->lock);
+	}
+	if (ret && ret != -ETIMEDOUT)
+		return ret;
+	return hugesg_copy_out(uarg, &req, sizeof(req)) ?: ret;
+}
+
+static long hugesg_ioc_transfer(struct hugesg_file *f, void __user *uarg)
+{
+	struct hugesg_transfer req;
+	struct hugesg_reg *src, *dst;
+	int ret;
+
+	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	if (ret)
+		return ret;
+	if (req.engine != HUGESG_ENGINE_EDU || req.pad)
+		return -EINVAL;
+	mutex_lock(&f->lock);
+	src = xa_load(&f->regs, req.src_handle);
+	dst = xa_load(&f->regs, req.dst_handle);
+	if (!src || !dst) {
+		mutex_unlock(&f->lock);
+		return -ENOENT;
+	}
+	src->busy++;
+	dst->busy++;
+	mutex_unlock(&f->lock);
+
+	ret = hugesg_edu_transfer(src, dst, &req);
+
+	mutex_lock(&f->lock);
+	src->busy--;
+	dst->busy--;
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+static long hugesg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct hugesg_file *f = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case HUGESG_IOC_INFO:
+		return hugesg_ioc_info(uarg);
+	case HUGESG_IOC_REGISTER:
+		return hugesg_ioc_register(f, uarg);
+	case HUGESG_IOC_UNREGISTER:
+		return hugesg_ioc_unregister(f, uarg);
+	case HUGESG_IOC_SEGMENTS:
+		return hugesg_ioc_segments(f, uarg);
+	case HUGESG_IOC_STREAM_START:
+		return hugesg_ioc_stream_start(f, uarg);
+	case HUGESG_IOC_STREAM_STOP:
+	case HUGESG_IOC_RING_WAIT:
+	case HUGESG_IOC_RING_ACK:
+		return hugesg_ioc_ring(f, cmd, uarg);
+	case HUGESG_IOC_TRANSFER:
+		return hugesg_ioc_transfer(f, uarg);
+	}
+	return -ENOTTY;
+}
+
+static __poll_t hugesg_poll(struct file *file, poll_table *wait)
+{
+	return hugesg_fpga_poll(file->private_data, file, wait);
+}
+
+static int hugesg_open(struct inode *inode, struct file *file)
+{
+	struct hugesg_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	mutex_init(&f->lock);
+	xa_init_flags(&f->regs, XA_FLAGS_ALLOC1);
+	file->private_data = f;
+	return 0;
+}
+
+/* The last close: stop, then unmap, then unpin (see the top of the file). */
+static int hugesg_release(struct inode *inode, struct file *file)
+{
+	struct hugesg_file *f = file->private_data;
+	struct hugesg_ring st = { .size = sizeof(st) };
+	struct hugesg_reg *reg;
+	unsigned long handle;
+
+	mutex_lock(&f->lock);
+	if (f->stream)
+		hugesg_fpga_stream_stop(f, &st);
+	mutex_unlock(&f->lock);
+	xa_for_each(&f->regs, handle, reg) {
+		xa_erase(&f->regs, handle);
+		hugesg_reg_free(f, reg);
+	}
+	xa_destroy(&f->regs);
+	mutex_destroy(&f->lock);
+	kfree(f);
+	return 0;
+}
+
+static const struct file_operations hugesg_fops = {
+	.owner = THIS_MODULE,
+	.open = hugesg_open,
+	.release = hugesg_release,
+	.unlocked_ioctl = hugesg_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.poll = hugesg_poll,
+};
+
+static struct miscdevice hugesg_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "hugesg",
+	.fops = &hugesg_fops,
+	.mode = 0666,
+};
+
+static int __init hugesg_drv_init(void)
+{
+	int ret;
+
+	ret = pci_register_driver(&hugesg_fpga_driver);
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&hugesg_edu_driver);
+	if (ret)
+		goto err_fpga;
+	ret = misc_register(&hugesg_misc);
+	if (ret)
+		goto err_edu;
+	return 0;
+
+err_edu:
+	pci_unregister_driver(&hugesg_edu_driver);
+err_fpga:
+	pci_unregister_driver(&hugesg_fpga_driver);
+	return ret;
+}
+
+/*
+ * No file can be open here (the misc device holds the module), so every
+ * buffer is gone already; the PCI removes stop whatever remains.
+ */
+static void __exit hugesg_drv_exit(void)
+{
+	misc_deregister(&hugesg_misc);
+	pci_unregister_driver(&hugesg_edu_driver);
+	pci_unregister_driver(&hugesg_fpga_driver);
+}
+
+module_init(hugesg_drv_init);
+module_exit(hugesg_drv_exit);
+
+MODULE_DESCRIPTION("hugesg reference driver: hugepage buffers for SG-DMA engines");
+MODULE_LICENSE("GPL");

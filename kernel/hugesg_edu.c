@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hugesg_drv: the edu engine, QEMU's educational PCI device (1234:11e8), a
+ * bus master nobody here wrote.  It copies between two registered buffers
+ * through its window: each piece is a DMA from the source into the
+ * window, then from the window into the destination, never crossing a DMA
+ * segment of either buffer.  Its register layout is QEMU's
+ * docs/specs/edu.txt; each DMA completes 100 ms (virtual) after it starts.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/interrupt.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/pci.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "hugesg_drv.h"
+
+#define EDU_VENDOR_ID		0x1234
+#define EDU_DEVICE_ID		0x11e8
+#define EDU_REG_ID		0x00
+#define EDU_ID_MASK		0xffff
+#define EDU_ID_VALUE		0x00ed
+#define EDU_REG_IRQ_STATUS	0x24
+#define EDU_REG_IRQ_ACK		0x64
+#define EDU_REG_DMA_SRC		0x80
+#define EDU_REG_DMA_DST		0x88
+#define EDU_REG_DMA_COUNT	0x90
+#define EDU_REG_DMA_CMD		0x98
+#define EDU_DMA_RUN		0x1
+#define EDU_DMA_TO_RAM		0x2
+#define EDU_DMA_IRQ		0x4
+#define EDU_IRQ_DMA		0x100
+#define EDU_WINDOW		0x40000
+/*
+ * The window is 4 KiB, but QEMU 7.2's range check (edu_check_range()) wants
+ * the end of a DMA strictly inside it: a piece is at most 4 KiB - 8.
+ */
+#define EDU_PIECE		(4096 - 8)
+#define EDU_DMA_TIMEOUT_MS	5000
+
+struct hugesg_edu {
+	struct hugesg_engine eng;
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	struct completion dma_done;
+	bool going;			/* remove() has begun */
+	bool wedged;			/* a DMA never completed */
+};
+
+static struct hugesg_edu *to_edu(struct hugesg_engine *eng)
+{
+	return container_of(eng, struct hugesg_edu, eng);
+}
+
+static irqreturn_t hugesg_edu_irq(int irq, void *data)
+{
+	struct hugesg_edu *edu = data;
+	u32 status = readl(edu->regs + EDU_REG_IRQ_STATUS);
+
+	if (!status || status == ~0U)
+		return IRQ_NONE;
+	writel(status, edu->regs + EDU_REG_IRQ_ACK);
+	if (status & EDU_IRQ_DMA)
+		complete(&edu->dma_done);
+	return IRQ_HANDLED;
+}
+
+/* One DMA, waited for whatever happens: it writes memory until it is done. */
+static int hugesg_edu_dma(struct hugesg_edu *edu, u64 src, u64 dst, u32 len,
+			  u32 dir)
+{
+	void __iomem *r = edu->regs;
+
+	reinit_completion(&edu->dma_done);
+	writeq(src, r + EDU_REG_DMA_SRC);
+	writeq(dst, r + EDU_REG_DMA_DST);
+	writeq(len, r + EDU_REG_DMA_COUNT);
+	writeq(EDU_DMA_RUN | EDU_DMA_IRQ | dir, r + EDU_REG_DMA_CMD);
+	if (!wait_for_completion_timeout(&edu->dma_done,
+					 msecs_to_jiffies(EDU_DMA_TIMEOUT_MS))) {
+		dev_err(&edu->pdev->dev, "DMA did not complete\n");
+		edu->wedged = true;
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* A position in the DMA segments of a mapped table. */
+struct hugesg_dma_cursor {
+	struct scatterlist *sg;
+	u64 off;
+};
+
+static void hugesg_cursor_init(struct hugesg_dma_cursor *c,
+			       struct sg_table *sgt, u64 offset)
+{
+	c->sg = sgt->sgl;
+	c->off = offset;
+	while (c->off >= sg_dma_len(c->sg)) {
+		c->off -= sg_dma_len(c->sg);
+		c->sg = sg_next(c->sg);
+	}
+}
+
+static u64 hugesg_cursor_left(struct hugesg_dma_cursor *c)
+{
+	return sg_dma_len(c->sg) - c->off;
+}
+
+static void hugesg_cursor_advance(struct hugesg_dma_cursor *c, u64 n)
+{
+	c->off += n;
+	if (c->off == sg_dma_len(c->sg) && !sg_is_last(c->sg)) {
+		c->sg = sg_next(c->sg);
+		c->off = 0;
+	}
+}
+
+static bool hugesg_range_ok(struct hugesg_reg *reg, u64 off, u64 len)
+{
+	return off + len >= off && off + len <= reg->buf->len;
+}
+
+int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
+			const struct hugesg_transfer *req)
+{
+	struct hugesg_engine *eng = src->eng;
+	struct hugesg_dma_cursor s, d;
+	unsigned long deadline = jiffies + msecs_to_jiffies(req->timeout_ms);
+	struct hugesg_edu *edu;
+	u64 done = 0;
+	int ret = 0;
+
+	if (eng->type != HUGESG_ENGINE_EDU || dst->eng != eng || !req->len ||
+	    !(dst->buf->flags & HUGESG_WRITE) ||
+	    !hugesg_range_ok(src, req->src_offset, req->len) ||
+	    !hugesg_range_ok(dst, req->dst_offset, req->len))
+		return -EINVAL;
+	edu = to_edu(eng);
+
+	mutex_lock(&eng->lock);
+	if (READ_ONCE(edu->going) || !src->mapped || !dst->mapped) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (edu->wedged) {
+		ret = -EIO;
+		goto out;
+	}
+	hugesg_cursor_init(&s, &src->buf->sgt, req->src_offset);
+	hugesg_cursor_init(&d, &dst->buf->sgt, req->dst_offset);
+	dma_sync_sgtable_for_device(eng->dev, &src->buf->sgt, src->dir);
+	while (done < req->len) {
+		u32 n = min3(req->len - done, hugesg_cursor_left(&s),
+			     hugesg_cursor_left(&d));
+
+		n = min_t(u32, n, EDU_PIECE);
+		if (READ_ONCE(edu->going)) {
+			ret = -ENODEV;
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (req->timeout_ms && time_after(jiffies, deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		ret = hugesg_edu_dma(edu, sg_dma_address(s.sg) + s.off,
+				     EDU_WINDOW, n, 0);
+		if (!ret)
+			ret = hugesg_edu_dma(edu, EDU_WINDOW,
+					     sg_dma_address(d.sg) + d.off, n,
+					     EDU_DMA_TO_RAM);
+		if (ret)
+			break;
+		hugesg_cursor_advance(&s, n);
+		hugesg_cursor_advance(&d, n);
+		done += n;
+	}
+	dma_sync_sgtable_for_cpu(eng->dev, &dst->buf->sgt, dst->dir);
+out:
+	mutex_unlock(&eng->lock);
+	return ret;
+}
+
+static void hugesg_edu_free(struct hugesg_engine *eng)
+{
+	kfree(to_edu(eng));
+}
+
+static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct hugesg_edu *edu;
+	int ret;
+
+	edu = kzalloc(sizeof(*edu), GFP_KERNEL);
+	if (!edu)
+		return -ENOMEM;
+	edu->pdev = pdev;
+	init_completion(&edu->dma_done);
+	ret = pci_enable_device(pdev);
+	if (ret)
+		goto err_free;
+	ret = pci_request_regions(pdev, "hugesg-edu");
+	if (ret)
+		goto err_disable;
+	edu->regs = pci_iomap(pdev, 0, 0);
+	if (!edu->regs) {
+		ret = -ENOMEM;
+		goto err_regions;
+	}
+	if ((readl(edu->regs + EDU_REG_ID) & EDU_ID_MASK) != EDU_ID_VALUE) {
+		ret = -ENODEV;
+		goto err_unmap;
+	}
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (!ret)
+		ret = hugesg_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	if (ret)
+		goto err_unmap;
+	pci_set_master(pdev);
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | HUGESG_PCI_IRQ_INTX);
+	if (ret < 0)
+		goto err_master;
+	ret = request_irq(pci_irq_vector(pdev, 0), hugesg_edu_irq, IRQF_SHARED,
+			  "hugesg-edu", edu);
+	if (ret)
+		goto err_vectors;
+
+	edu->eng.type = HUGESG_ENGINE_EDU;
+	edu->eng.dev = &pdev->dev;
+	edu->eng.free = hugesg_edu_free;
+	hugesg_engine_add(&edu->eng);
+	pci_set_drvdata(pdev, edu);
+	dev_info(&pdev->dev, "edu engine%s\n",
+		 edu->eng.iommu ? ", behind an IOMMU" : "");
+	return 0;
+
+err_vectors:
+	pci_free_irq_vectors(pdev);
+err_master:
+	pci_clear_master(pdev);
+err_unmap:
+	pci_iounmap(pdev, edu->regs);
+err_regions:
+	pci_release_regions(pdev);
+err_disable:
+	pci_disable_device(pdev);
+err_free:
+	kfree(edu);
+	return ret;
+}
+
+/* A transfer in progress fails with -ENODEV after its current piece. */
+static void hugesg_edu_remove(struct pci_dev *pdev)
+{
+	struct hugesg_edu *edu = pci_get_drvdata(pdev);
+
+	WRITE_ONCE(edu->going, true);
+	mutex_lock(&edu->eng.lock);
+	edu->eng.removed = true;
+	if (edu->wedged)
+		pci_clear_master(pdev);
+	mutex_unlock(&edu->eng.lock);
+	hugesg_engine_remove(&edu->eng);
+	free_irq(pci_irq_vector(pdev, 0), edu);
+	pci_free_irq_vectors(pdev);
+	pci_clear_master(pdev);
+	pci_iounmap(pdev, edu->regs);
+	pci_release_regions(pdev);
+	pci_disable_device(pdev);
+	hugesg_engine_put(&edu->eng);
+}
+
+static const struct pci_device_id hugesg_edu_ids[] = {
+	{ PCI_DEVICE(EDU_VENDOR_ID, EDU_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, hugesg_edu_ids);
+
+struct pci_driver hugesg_edu_driver = {
+	.name = "hugesg-edu",
+	.id_table = hugesg_edu_ids,
+	.probe = hugesg_edu_probe,
+	.remove = hugesg_edu_remove,
+};

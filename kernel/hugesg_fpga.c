@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hugesg_drv: the hugesg-fpga engine, an FPGA SG-DMA acquisition engine
+ * (PCI 1234:4853, register map in hugesg_fpga_regs.h) that streams into a
+ * registered buffer used as a ring, described either as a hugepage table in
+ * its BAR or as a descriptor chain in host memory.
+ *
+ * The interrupt handler keeps a snapshot of the device pointer and status,
+ * so waiters and poll() never touch the device; everything else that
+ * touches the device holds the engine lock and checks it was not removed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/interrupt.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/iopoll.h>
+#include <linux/pci.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include "compat.h"
+#include "hugesg_drv.h"
+#include "hugesg_fpga_regs.h"
+
+#define HUGESG_FPGA_STOP_US	200000	/* how long a stop may take */
+
+struct hugesg_fpga {
+	struct hugesg_engine eng;
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	u64 *table;			/* scratch for the hugepage table */
+
+	/* the running stream, under eng.lock */
+	struct hugesg_file *owner;
+	struct hugesg_reg *ring;
+	void *desc;
+	dma_addr_t desc_dma;
+	size_t desc_size;
+	u64 host_ptr;
+	u64 threshold;
+	bool wedged;			/* ignored stop and reset */
+
+	/* what the interrupt handler saw last, under snap_lock */
+	spinlock_t snap_lock;
+	u64 snap_dev_ptr;
+	u32 snap_status;
+	wait_queue_head_t wq;
+};
+
+static struct hugesg_fpga *to_fpga(struct hugesg_engine *eng)
+{
+	return container_of(eng, struct hugesg_fpga, eng);
+}
+
+static irqreturn_t hugesg_fpga_irq(int irq, void *data)
+{
+	struct hugesg_fpga *fp = data;
+	u32 pending = readl(fp->regs + HSGF_REG_IRQ_STATUS);
+
+	if (!pending || pending == ~0U)
+		return IRQ_NONE;
+	writel(pending, fp->regs + HSGF_REG_IRQ_STATUS);
+	spin_lock(&fp->snap_lock);
+	fp->snap_dev_ptr = readq(fp->regs + HSGF_REG_WRITE_PTR);
+	fp->snap_status = readl(fp->regs + HSGF_REG_STATUS);
+	spin_unlock(&fp->snap_lock);
+	wake_up_interruptible_all(&fp->wq);
+	return IRQ_HANDLED;
+}
+
+/* The ring's state, from the device (eng.lock held, not removed). */
+static void hugesg_fpga_state(struct hugesg_fpga *fp, struct hugesg_ring *st)
+{
+	void __iomem *r = fp->regs;
+	u32 status = readl(r + HSGF_REG_STATUS);
+
+	st->write_ptr = readq(r + HSGF_REG_WRITE_PTR);
+	st->read_ptr = fp->host_ptr;
+	st->ring_size = readq(r + HSGF_REG_RING_SIZE);
+	st->overruns = readq(r + HSGF_REG_OVERRUNS);
+	st->checksum = readq(r + HSGF_REG_CHECKSUM);
+	st->mismatches = readq(r + HSGF_REG_MISMATCHES);
+	st->dma_errors = readq(r + HSGF_REG_DMA_ERRORS);
+	if (status & HSGF_STATUS_ERROR)
+		st->state = HUGESG_RING_ERROR;
+	else if (status & HSGF_STATUS_DONE)
+		st->state = HUGESG_RING_DONE;
+	else if (status & HSGF_STATUS_RUNNING)
+		st->state = HUGESG_RING_RUNNING;
+	else
+		st->state = HUGESG_RING_STOPPED;
+}
+
+/*
+ * Stop the engine and wait until it confirms (STATUS.STOPPED: no DMA until
+ * the next start); if it does not, reset it; if that does not help either,
+ * the engine is wedged.  Returns true when the device confirmed.
+ */
+static bool hugesg_fpga_halt(struct hugesg_fpga *fp)
+{
+	void __iomem *r = fp->regs;
+	u32 status;
+
+	writel(0, r + HSGF_REG_CTRL);
+	if (!readl_poll_timeout(r + HSGF_REG_STATUS, status,
+				status & HSGF_STATUS_STOPPED, 100,
+				HUGESG_FPGA_STOP_US))
+		return true;
+	dev_err(&fp->pdev->dev, "engine did not stop (status %#x), resetting it\n",
+		status);
+	writel(HSGF_CTRL_RESET, r + HSGF_REG_CTRL);
+	if (!readl_poll_timeout(r + HSGF_REG_STATUS, status,
+				status & HSGF_STATUS_STOPPED, 100,
+				HUGESG_FPGA_STOP_US))
+		return true;
+	dev_crit(&fp->pdev->dev, "engine ignores stop and reset: its buffers are unmapped%s\n",
+		 fp->eng.iommu_strict ? " (a strict IOMMU blocks it)" :
+		 " and stay pinned for good");
+	fp->wedged = true;
+	return false;
+}
+
+static int hugesg_fpga_load_table(struct hugesg_fpga *fp,
+				  struct hugesg_reg *reg, unsigned int shift)
+{
+	struct hugesg_buf *buf = reg->buf;
+	long n, i;
+	u64 size;
+
+	if (!shift)
+		shift = buf->page_sizes ? __ffs(buf->page_sizes) : 0;
+	size = 1ULL << shift;
+	if (shift < HSGF_PAGE_SHIFT_MIN || shift > HSGF_PAGE_SHIFT_MAX ||
+	    buf->page_sizes != size || (buf->start | buf->len) & (size - 1))
+		return -EINVAL;
+	n = hugesg_dma_page_table(&buf->sgt, shift, fp->table,
+				  HSGF_TABLE_ENTRIES);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++)
+		writeq(fp->table[i], fp->regs + HSGF_TABLE_ENTRY(i));
+	writel(n, fp->regs + HSGF_REG_TABLE_COUNT);
+	writel(shift, fp->regs + HSGF_REG_PAGE_SHIFT);
+	return 0;
+}
+
+/* One descriptor per DMA segment, chained in order, the last wrapping. */
+static int hugesg_fpga_load_desc(struct hugesg_fpga *fp, struct hugesg_reg *reg)
+{
+	struct sg_table *sgt = &reg->buf->sgt;
+	struct scatterlist *sg;
+	unsigned int i;
+	u8 *d;
+
+	if (sgt->nents > HSGF_DESC_MAX)
+		return -E2BIG;
+	fp->desc_size = sgt->nents * HSGF_DESC_SIZE;
+	fp->desc = dma_alloc_coherent(&fp->pdev->dev, fp->desc_size,
+				      &fp->desc_dma, GFP_KERNEL);
+	if (!fp->desc)
+		return -ENOMEM;
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		bool last = i + 1 == sgt->nents;
+
+		d = (u8 *)fp->desc + i * HSGF_DESC_SIZE;
+		*(__le64 *)(d + HSGF_DESC_ADDR) = cpu_to_le64(sg_dma_address(sg));
+		*(__le32 *)(d + HSGF_DESC_LEN) = cpu_to_le32(sg_dma_len(sg));
+		*(__le32 *)(d + HSGF_DESC_FLAGS) =
+			cpu_to_le32(last ? HSGF_DESC_F_LAST : 0);
+		*(__le64 *)(d + HSGF_DESC_NEXT) = cpu_to_le64(last ? 0 :
+			fp->desc_dma + (i + 1) * HSGF_DESC_SIZE);
+		*(__le64 *)(d + HSGF_DESC_RSVD) = 0;
+	}
+	writeq(fp->desc_dma, fp->regs + HSGF_REG_DESC_ADDR);
+	return 0;
+}
+
+/* Free the descriptors, unless a wedged device may still fetch them. */
+static void hugesg_fpga_free_desc(struct hugesg_fpga *fp)
+{
+	if (fp->desc && (!fp->wedged || fp->eng.iommu_strict))
+		dma_free_coherent(&fp->pdev->dev, fp->desc_size, fp->desc,
+				  fp->desc_dma);
+	fp->desc = NULL;
+}
+
+static void hugesg_fpga_clear(struct hugesg_fpga *fp)
+{
+	hugesg_fpga_free_desc(fp);
+	fp->owner = NULL;
+	fp->ring = NULL;
+}
+
+int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
+			     const struct hugesg_stream *req)
+{
+	struct hugesg_fpga *fp = to_fpga(reg->eng);
+	struct hugesg_buf *buf = reg->buf;
+	void __iomem *r;
+	u32 ctrl, status;
+	int ret;
+
+	if (req->flags & HUGESG_STREAM_TO_DEVICE)
+		return -EOPNOTSUPP;
+	if (req->flags || req->mode > HUGESG_STREAM_DESC ||
+	    !(buf->flags & HUGESG_WRITE) || (req->limit | buf->start | buf->len) & 7)
+		return -EINVAL;
+
+	mutex_lock(&fp->eng.lock);
+	r = fp->regs;
+	if (fp->eng.removed || !reg->mapped) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (fp->owner || fp->wedged) {
+		ret = fp->wedged ? -EIO : -EBUSY;
+		goto out;
+	}
+	if (req->mode == HUGESG_STREAM_TABLE) {
+		ret = hugesg_fpga_load_table(fp, reg, req->page_shift);
+		ctrl = HSGF_CTRL_MODE_TABLE;
+	} else {
+		ret = req->page_shift ? -EINVAL : hugesg_fpga_load_desc(fp, reg);
+		ctrl = HSGF_CTRL_MODE_DESC;
+	}
+	if (ret)
+		goto out;
+
+	fp->host_ptr = 0;
+	fp->threshold = req->irq_threshold ?: max_t(u64, buf->len / 8, PAGE_SIZE);
+	writeq(req->seed, r + HSGF_REG_SEED);
+	writeq(req->limit, r + HSGF_REG_STREAM_LIMIT);
+	writeq(req->rate, r + HSGF_REG_RATE);
+	writeq(fp->threshold, r + HSGF_REG_IRQ_THRESHOLD);
+	writel(HSGF_IRQ_ALL, r + HSGF_REG_IRQ_STATUS);
+	writel(HSGF_IRQ_ALL, r + HSGF_REG_IRQ_MASK);
+	spin_lock_irq(&fp->snap_lock);
+	fp->snap_dev_ptr = 0;
+	fp->snap_status = HSGF_STATUS_RUNNING;
+	spin_unlock_irq(&fp->snap_lock);
+	fp->owner = f;
+	fp->ring = reg;
+
+	writel(ctrl | HSGF_CTRL_DIR_TO_MEM | HSGF_CTRL_RUN, r + HSGF_REG_CTRL);
+	status = readl(r + HSGF_REG_STATUS);
+	if (status & HSGF_STATUS_ERROR) {
+		/* the device refused the configuration: it did not start */
+		dev_dbg(&fp->pdev->dev, "start refused, cause %u\n",
+			readl(r + HSGF_REG_ERROR_CAUSE));
+		hugesg_fpga_clear(fp);
+		ret = -EINVAL;
+		goto out;
+	}
+	reg->busy++;
+	f->stream = fp;
+	f->stream_reg = reg;
+	kref_get(&fp->eng.ref);
+out:
+	mutex_unlock(&fp->eng.lock);
+	return ret;
+}
+
+/* Stop the file's stream (f->lock held) and report its final state. */
+int hugesg_fpga_stream_stop(struct hugesg_file *f, struct hugesg_ring *st)
+{
+	struct hugesg_fpga *fp = f->stream;
+	struct hugesg_reg *reg = f->stream_reg;
+	int ret = 0;
+
+	if (!fp)
+		return -EINVAL;
+	mutex_lock(&fp->eng.lock);
+	if (fp->eng.removed) {
+		/* remove() stopped it already */
+		st->state = HUGESG_RING_STOPPED;
+		ret = -ENODEV;
+	} else if (fp->owner == f) {
+		if (!hugesg_fpga_halt(fp) && !fp->eng.iommu_strict)
+			reg->quarantine = true;
+		hugesg_fpga_state(fp, st);
+		hugesg_fpga_clear(fp);
+	}
+	mutex_unlock(&fp->eng.lock);
+	wake_up_interruptible_all(&fp->wq);
+	reg->busy--;
+	f->stream = NULL;
+	f->stream_reg = NULL;
+	hugesg_engine_put(&fp->eng);
+	return ret;
+}
+
+static bool hugesg_fpga_ready(struct hugesg_fpga *fp, struct hugesg_file *f,
+			      u64 min_bytes)
+{
+	bool ready;
+
+	spin_lock_irq(&fp->snap_lock);
+	ready = fp->eng.removed || fp->owner != f ||
+		!(fp->snap_status & HSGF_STATUS_RUNNING) ||
+		fp->snap_dev_ptr - fp->host_ptr >= min_bytes;
+	spin_unlock_irq(&fp->snap_lock);
+	return ready;
+}
+
+int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
+{
+	long timeout = st->timeout_ms ? msecs_to_jiffies(st->timeout_ms) :
+		MAX_SCHEDULE_TIMEOUT;
+	struct hugesg_fpga *fp;
+	u64 ring_len = 0;
+	long left;
+	int ret = 0;
+
+	mutex_lock(&f->lock);
+	fp = f->stream;
+	if (fp) {
+		kref_get(&fp->eng.ref);
+		ring_len = f->stream_reg->buf->len;
+	}
+	mutex_unlock(&f->lock);
+	if (!fp)
+		return -EINVAL;
+	if (st->min_bytes > ring_len) {
+		ret = -EINVAL;
+		goto out;
+	}
+	left = wait_event_interruptible_timeout(fp->wq,
+			hugesg_fpga_ready(fp, f, st->min_bytes), timeout);
+	if (left < 0) {
+		ret = -EINTR;
+		goto out;
+	}
+	mutex_lock(&fp->eng.lock);
+	if (fp->eng.removed) {
+		ret = -ENODEV;
+	} else {
+		hugesg_fpga_state(fp, st);
+		if (fp->ring)
+			dma_sync_sgtable_for_cpu(fp->eng.dev, &fp->ring->buf->sgt,
+						 fp->ring->dir);
+		if (!left && st->write_ptr - st->read_ptr < st->min_bytes &&
+		    st->state == HUGESG_RING_RUNNING)
+			ret = -ETIMEDOUT;
+	}
+	mutex_unlock(&fp->eng.lock);
+out:
+	hugesg_engine_put(&fp->eng);
+	return ret;
+}
+
+/* The caller consumed min_bytes more (f->lock held): hand them back. */
+int hugesg_fpga_ring_ack(struct hugesg_file *f, struct hugesg_ring *st)
+{
+	struct hugesg_fpga *fp = f->stream;
+	int ret = 0;
+	u64 dev_ptr;
+
+	if (!fp || st->min_bytes & 7)
+		return -EINVAL;
+	mutex_lock(&fp->eng.lock);
+	if (fp->eng.removed) {
+		ret = -ENODEV;
+		goto out;
+	}
+	dev_ptr = readq(fp->regs + HSGF_REG_WRITE_PTR);
+	if (st->min_bytes > dev_ptr - fp->host_ptr) {
+		ret = -EINVAL;
+		goto out;
+	}
+	dma_sync_sgtable_for_device(fp->eng.dev, &fp->ring->buf->sgt,
+				    fp->ring->dir);
+	fp->host_ptr += st->min_bytes;
+	lo_hi_writeq(fp->host_ptr, fp->regs + HSGF_REG_READ_PTR);
+	hugesg_fpga_state(fp, st);
+out:
+	mutex_unlock(&fp->eng.lock);
+	return ret;
+}
+
+__poll_t hugesg_fpga_poll(struct hugesg_file *f, struct file *file,
+			  poll_table *wait)
+{
+	struct hugesg_fpga *fp;
+	__poll_t mask = 0;
+
+	mutex_lock(&f->lock);
+	fp = f->stream;
+	if (!fp) {
+		mutex_unlock(&f->lock);
+		return EPOLLHUP;
+	}
+	poll_wait(file, &fp->wq, wait);
+	spin_lock_irq(&fp->snap_lock);
+	if (fp->eng.removed || !(fp->snap_status & HSGF_STATUS_RUNNING))
+		mask |= EPOLLIN | EPOLLHUP;
+	else if (fp->snap_dev_ptr - fp->host_ptr >= fp->threshold)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (fp->snap_status & HSGF_STATUS_ERROR)
+		mask |= EPOLLERR;
+	spin_unlock_irq(&fp->snap_lock);
+	mutex_unlock(&f->lock);
+	return mask;
+}
+
+static void hugesg_fpga_free(struct hugesg_engine *eng)
+{
+	struct hugesg_fpga *fp = to_fpga(eng);
+
+	kfree(fp->table);
+	kfree(fp);
+}
+
+static int hugesg_fpga_probe(struct pci_dev *pdev,
+			     const struct pci_device_id *id)
+{
+	struct hugesg_fpga *fp;
+	int ret;
+
+	fp = kzalloc(sizeof(*fp), GFP_KERNEL);
+	if (!fp)
+		return -ENOMEM;
+	fp->table = kcalloc(HSGF_TABLE_ENTRIES, sizeof(*fp->table), GFP_KERNEL);
+	if (!fp->table) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	fp->pdev = pdev;
+	spin_lock_init(&fp->snap_lock);
+	init_waitqueue_head(&fp->wq);
+
+	ret = pci_enable_device(pdev);
+	if (ret)
+		goto err_free;
+	ret = pci_request_regions(pdev, "hugesg-fpga");
+	if (ret)
+		goto err_disable;
+	fp->regs = pci_iomap(pdev, HSGF_BAR_REGS, 0);
+	if (!fp->regs) {
+		ret = -ENOMEM;
+		goto err_regions;
+	}
+	if (readl(fp->regs + HSGF_REG_ID) != HSGF_ID_VALUE) {
+		ret = -ENODEV;
+		goto err_unmap;
+	}
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (!ret)
+		ret = hugesg_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	if (ret)
+		goto err_unmap;
+	writel(HSGF_CTRL_RESET, fp->regs + HSGF_REG_CTRL);
+	pci_set_master(pdev);
+
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | HUGESG_PCI_IRQ_INTX);
+	if (ret < 0)
+		goto err_master;
+	ret = request_irq(pci_irq_vector(pdev, 0), hugesg_fpga_irq, IRQF_SHARED,
+			  "hugesg-fpga", fp);
+	if (ret)
+		goto err_vectors;
+
+	fp->eng.type = HUGESG_ENGINE_FPGA;
+	fp->eng.dev = &pdev->dev;
+	fp->eng.free = hugesg_fpga_free;
+	hugesg_engine_add(&fp->eng);
+	pci_set_drvdata(pdev, fp);
+	dev_info(&pdev->dev, "hugesg-fpga engine v%#x%s\n",
+		 readl(fp->regs + HSGF_REG_VERSION),
+		 fp->eng.iommu ? ", behind an IOMMU" : "");
+	return 0;
+
+err_vectors:
+	pci_free_irq_vectors(pdev);
+err_master:
+	pci_clear_master(pdev);
+err_unmap:
+	pci_iounmap(pdev, fp->regs);
+err_regions:
+	pci_release_regions(pdev);
+err_disable:
+	pci_disable_device(pdev);
+err_free:
+	kfree(fp->table);
+	kfree(fp);
+	return ret;
+}
+
+/*
+ * The device goes away: stop the stream, and if the device does not
+ * confirm, cut its bus mastering; then unmap every buffer mapped for it.
+ */
+static void hugesg_fpga_remove(struct pci_dev *pdev)
+{
+	struct hugesg_fpga *fp = pci_get_drvdata(pdev);
+
+	mutex_lock(&fp->eng.lock);
+	spin_lock_irq(&fp->snap_lock);
+	fp->eng.removed = true;
+	spin_unlock_irq(&fp->snap_lock);
+	if (fp->owner && !hugesg_fpga_halt(fp) && !fp->eng.iommu_strict)
+		fp->ring->quarantine = true;
+	if (fp->wedged)
+		pci_clear_master(pdev);
+	hugesg_fpga_clear(fp);
+	writel(0, fp->regs + HSGF_REG_IRQ_MASK);
+	mutex_unlock(&fp->eng.lock);
+
+	hugesg_engine_remove(&fp->eng);
+	free_irq(pci_irq_vector(pdev, 0), fp);
+	pci_free_irq_vectors(pdev);
+	wake_up_interruptible_all(&fp->wq);
+	pci_clear_master(pdev);
+	pci_iounmap(pdev, fp->regs);
+	pci_release_regions(pdev);
+	pci_disable_device(pdev);
+	hugesg_engine_put(&fp->eng);
+}
+
+static const struct pci_device_id hugesg_fpga_ids[] = {
+	{ PCI_DEVICE(HSGF_PCI_VENDOR_ID, HSGF_PCI_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, hugesg_fpga_ids);
+
+struct pci_driver hugesg_fpga_driver = {
+	.name = "hugesg-fpga",
+	.id_table = hugesg_fpga_ids,
+	.probe = hugesg_fpga_probe,
+	.remove = hugesg_fpga_remove,
+};

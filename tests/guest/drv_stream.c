@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reference driver with real bus masters behind the IOMMU: hugesg-fpga
+ * streams through a hugepage table and through descriptors, every byte
+ * verified; edu copies across hugepage boundaries; a streaming process
+ * killed with SIGKILL leaves nothing pinned and nothing written afterwards.
+ */
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "drvlib.h"
+
+static void test_iommu_translates_for_both_engines(void **state)
+{
+	struct hugesg_info info = { .size = sizeof(info) };
+	int fd = hsg_open();
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_INFO, &info), 0);
+	assert_int_equal(info.abi_version, HUGESG_ABI_VERSION);
+	assert_int_equal(info.engines & (1 << HUGESG_ENGINE_FPGA), 1 << HUGESG_ENGINE_FPGA);
+	assert_int_equal(info.engines & (1 << HUGESG_ENGINE_EDU), 1 << HUGESG_ENGINE_EDU);
+	assert_int_equal(info.iommu, info.engines);
+	close(fd);
+}
+
+/* The bus address the device is given is not the physical address. */
+static void test_dma_addresses_are_iovas(void **state)
+{
+	struct tstate *t = *state;
+	struct hugesg_segment seg[64];
+	struct hugesg_segments sq = { .size = sizeof(sq), .count = 64,
+				      .segs = (uintptr_t)seg };
+	struct hugesg_test_entry e[8];
+	char *p = map_huge(t, 4 * SZ_2M, 21);
+	int fd = hsg_open(), h;
+
+	assert_non_null(p);
+	assert_int_equal(treq(t, HUGESG_TEST_GET_HUGEPAGES, p, 4 * SZ_2M, 0,
+			      HUGESG_HUGE, e, 8, NULL), 0);
+	h = hsg_register(fd, p, 4 * SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_FPGA, NULL);
+	assert_true(h > 0);
+	sq.handle = h;
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_SEGMENTS, &sq), 0);
+	assert_true(sq.count >= 1);
+	assert_true(seg[0].dma_addr != e[0].phys);
+	close(fd);
+}
+
+static void stream_and_verify(struct tstate *t, char *ring, size_t ring_len,
+			      unsigned int mode, uint64_t total)
+{
+	struct hugesg_register r;
+	struct hugesg_ring st;
+	uint64_t seed = 0x5eed0000cafe1234ULL;
+	int fd = hsg_open(), h;
+	long pins = pins_held();
+	int64_t bad;
+
+	(void)t;
+	assert_true(fd >= 0);
+	h = hsg_register(fd, ring, ring_len, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_FPGA, &r);
+	assert_true(h > 0);
+	assert_int_equal(hsg_stream(fd, h, mode, seed, total), 0);
+	bad = consume_stream(fd, ring, ring_len, total, seed, &st);
+	print_message("# %s: %llu bytes, %lld mismatches, %llu overruns, state %u\n",
+		      mode == HUGESG_STREAM_TABLE ? "table" : "descriptors",
+		      (unsigned long long)st.write_ptr, (long long)bad,
+		      (unsigned long long)st.overruns, st.state);
+	assert_int_equal(bad, 0);
+	assert_int_equal(st.write_ptr, total);
+	assert_int_equal(st.state, HUGESG_RING_DONE);
+	assert_int_equal(st.dma_errors, 0);
+	assert_int_equal(hsg_ring(fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+	close(fd);
+	assert_int_equal(pins_held(), pins);
+}
+
+static void test_stream_1g_through_2m_hugepage_table(void **state)
+{
+	struct tstate *t = *state;
+	char *ring = map_huge(t, 64 * MiB, 21);
+
+	assert_non_null(ring);
+	stream_and_verify(t, ring, 64 * MiB, HUGESG_STREAM_TABLE, GiB);
+}
+
+static void test_stream_through_descriptors_on_1g_page(void **state)
+{
+	struct tstate *t = *state;
+	char *ring = map_huge(t, GiB, 30);
+
+	assert_non_null(ring);
+	stream_and_verify(t, ring, GiB, HUGESG_STREAM_DESC, GiB + 64 * MiB);
+}
+
+static void edu_copy(struct tstate *t, size_t len, size_t src_off,
+		     size_t dst_off)
+{
+	char *src = map_huge(t, 4 * SZ_2M, 21), *dst = map_huge(t, 4 * SZ_2M, 21);
+	struct hugesg_transfer x = { .size = sizeof(x), .engine = HUGESG_ENGINE_EDU,
+				     .src_offset = src_off, .dst_offset = dst_off,
+				     .len = len };
+	int fd = hsg_open();
+	size_t i;
+
+	assert_non_null(src);
+	assert_non_null(dst);
+	for (i = 0; i < 4 * SZ_2M; i++) {
+		src[i] = (char)(i * 7 + 3);
+		dst[i] = 0x5a;
+	}
+	x.src_handle = hsg_register(fd, src, 4 * SZ_2M, HUGESG_HUGE,
+				    HUGESG_ENGINE_EDU, NULL);
+	x.dst_handle = hsg_register(fd, dst, 4 * SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+				    HUGESG_ENGINE_EDU, NULL);
+	assert_true((int)x.src_handle > 0 && (int)x.dst_handle > 0);
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_TRANSFER, &x), 0);
+	close(fd);
+	assert_memory_equal(dst + dst_off, src + src_off, len);
+	assert_int_equal(dst[dst_off - 1], 0x5a);
+	assert_int_equal(dst[dst_off + len], 0x5a);
+}
+
+static void test_edu_copies_across_hugepage_boundaries(void **state)
+{
+	struct tstate *t = *state;
+	static const size_t sizes[] = { 8, 4096, 12345, 3 * 4096 + 100, 65536 };
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		edu_copy(t, sizes[i], SZ_2M - 1000 - i, 2 * SZ_2M - 5000 + i);
+}
+
+/* Fill every free 2 MiB hugepage, wait a second, check nothing changed. */
+static void assert_free_pages_untouched(void)
+{
+	long n = pool_free(SZ_2M);
+	size_t len = n * SZ_2M, i;
+	uint64_t *p;
+
+	assert_true(n > 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_HUGETLB | MAP_HUGE_2M | MAP_POPULATE, -1, 0);
+	assert_true(p != MAP_FAILED);
+	assert_int_equal(pool_free(SZ_2M), 0);
+	for (i = 0; i < len / 8; i++)
+		p[i] = 0xa5a5a5a5a5a5a5a5ULL ^ i;
+	sleep(1);
+	for (i = 0; i < len / 8; i++)
+		if (p[i] != (0xa5a5a5a5a5a5a5a5ULL ^ i))
+			fail_msg("byte changed at offset %zu of the free pages", i * 8);
+	munmap(p, len);
+}
+
+/* A child that streams endlessly into a 64 MiB ring until it is killed. */
+static void streaming_child(int ready)
+{
+	struct tstate t = { 0 };
+	struct hugesg_ring st;
+	char *ring = map_huge(&t, 64 * MiB, 21);
+	int fd = hsg_open(), h;
+
+	h = hsg_register(fd, ring, 64 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_FPGA, NULL);
+	if (!ring || h <= 0 || hsg_stream(fd, h, HUGESG_STREAM_TABLE, 1, 0))
+		_exit(1);
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	for (;;) {
+		if (hsg_ring(fd, HUGESG_IOC_RING_WAIT, 8, 1000, &st) == 0 &&
+		    st.write_ptr > st.read_ptr)
+			hsg_ring(fd, HUGESG_IOC_RING_ACK,
+				 (st.write_ptr - st.read_ptr) & ~7ULL, 0, &st);
+	}
+}
+
+static void test_kill_while_streaming_leaves_no_trace(void **state)
+{
+	long pins = pins_held(), before = pool_free(SZ_2M);
+	int pipefd[2], status, i;
+	struct timespec delay;
+	char c;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	if (!pid)
+		streaming_child(pipefd[1]);
+	assert_int_equal(read(pipefd[0], &c, 1), 1);
+	srand(time(NULL));
+	delay = (struct timespec){ 0, (rand() % 200 + 1) * 1000000L };
+	nanosleep(&delay, NULL);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	for (i = 0; i < 50 && (pins_held() != pins || pool_free(SZ_2M) != before); i++)
+		usleep(20000);
+	assert_int_equal(pins_held(), pins);
+	assert_int_equal(pool_free(SZ_2M), before);
+	assert_free_pages_untouched();
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, tstate_setup, tstate_teardown)
+		T(test_iommu_translates_for_both_engines),
+		T(test_dma_addresses_are_iovas),
+		T(test_stream_1g_through_2m_hugepage_table),
+		T(test_stream_through_descriptors_on_1g_page),
+		T(test_edu_copies_across_hugepage_boundaries),
+		T(test_kill_while_streaming_leaves_no_trace),
+	};
+
+	return cmocka_run_group_tests_name("drv_stream", tests, NULL, NULL);
+}

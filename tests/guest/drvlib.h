@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the driver suites: /dev/hugesg requests with the size field
+ * filled, and the deterministic pattern of the hugesg-fpga engine.
+ */
+#ifndef HUGESG_DRVLIB_H
+#define HUGESG_DRVLIB_H
+
+#include "testlib.h"
+
+static inline int hsg_open(void)
+{
+	return open("/dev/hugesg", O_RDWR);
+}
+
+static inline int hsg_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+/* Register [p, p + len) for @engine; returns the handle or -errno. */
+static inline int hsg_register(int fd, const void *p, size_t len,
+			       unsigned int flags, unsigned int engine,
+			       struct hugesg_register *out)
+{
+	struct hugesg_register r = {
+		.size = sizeof(r), .flags = flags, .addr = (uintptr_t)p,
+		.len = len, .engine = engine,
+	};
+	int ret = hsg_ioctl(fd, HUGESG_IOC_REGISTER, &r);
+
+	if (out)
+		*out = r;
+	return ret ? ret : (int)r.handle;
+}
+
+static inline int hsg_unregister(int fd, unsigned int handle)
+{
+	struct hugesg_unregister u = { .size = sizeof(u), .handle = handle };
+
+	return hsg_ioctl(fd, HUGESG_IOC_UNREGISTER, &u);
+}
+
+static inline int hsg_stream(int fd, unsigned int handle, unsigned int mode,
+			     uint64_t seed, uint64_t limit)
+{
+	struct hugesg_stream s = {
+		.size = sizeof(s), .handle = handle, .mode = mode,
+		.seed = seed, .limit = limit,
+	};
+
+	return hsg_ioctl(fd, HUGESG_IOC_STREAM_START, &s);
+}
+
+static inline int hsg_ring(int fd, unsigned long cmd, uint64_t bytes,
+			   unsigned int timeout_ms, struct hugesg_ring *st)
+{
+	*st = (struct hugesg_ring){ .size = sizeof(*st), .min_bytes = bytes,
+				    .timeout_ms = timeout_ms };
+	return hsg_ioctl(fd, cmd, st);
+}
+
+/* Words of [p, p + len) that differ from the pattern of stream offset o. */
+static inline uint64_t pattern_errors(const uint64_t *p, size_t len,
+				      uint64_t o, uint64_t seed)
+{
+	uint64_t bad = 0;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		bad += p[i] != ((o + 8 * i) ^ seed);
+	return bad;
+}
+
+/*
+ * Consume a stream of @total bytes from the ring @ring (@ring_len bytes),
+ * verifying every word.  Returns the mismatching words, or -errno.
+ */
+static inline int64_t consume_stream(int fd, const char *ring, size_t ring_len,
+				     uint64_t total, uint64_t seed,
+				     struct hugesg_ring *st)
+{
+	uint64_t done = 0, bad = 0;
+	int ret;
+
+	while (done < total) {
+		uint64_t avail, pos, n;
+
+		ret = hsg_ring(fd, HUGESG_IOC_RING_WAIT, 8, 10000, st);
+		if (ret)
+			return ret;
+		avail = st->write_ptr - done;
+		if (!avail)
+			return st->state == HUGESG_RING_RUNNING ? -EAGAIN : -EIO;
+		while (avail) {
+			pos = done % ring_len;
+			n = avail < ring_len - pos ? avail : ring_len - pos;
+			bad += pattern_errors((const uint64_t *)(ring + pos), n,
+					      done, seed);
+			ret = hsg_ring(fd, HUGESG_IOC_RING_ACK, n, 0, st);
+			if (ret)
+				return ret;
+			done += n;
+			avail -= n;
+		}
+	}
+	return (int64_t)bad;
+}
+
+#endif /* HUGESG_DRVLIB_H */
