@@ -107,4 +107,47 @@ static inline int64_t consume_stream(int fd, const char *ring, size_t ring_len,
 	return (int64_t)bad;
 }
 
+/* Fill every free 2 MiB hugepage, wait a second, check nothing changed. */
+static inline void assert_free_pages_untouched(void)
+{
+	long n = pool_free(SZ_2M);
+	size_t len = n * SZ_2M, i;
+	uint64_t *p;
+
+	assert_true(n > 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_HUGETLB | MAP_HUGE_2M | MAP_POPULATE, -1, 0);
+	assert_true(p != MAP_FAILED);
+	assert_int_equal(pool_free(SZ_2M), 0);
+	for (i = 0; i < len / 8; i++)
+		p[i] = 0xa5a5a5a5a5a5a5a5ULL ^ i;
+	sleep(1);
+	for (i = 0; i < len / 8; i++)
+		if (p[i] != (0xa5a5a5a5a5a5a5a5ULL ^ i))
+			fail_msg("byte changed at offset %zu of the free pages", i * 8);
+	munmap(p, len);
+}
+
+/* A child that streams endlessly into a 64 MiB ring until it is killed. */
+static inline void streaming_child(int ready)
+{
+	struct tstate t = { 0 };
+	struct hugesg_ring st;
+	char *ring = map_huge(&t, 64 * MiB, 21);
+	int fd = hsg_open(), h;
+
+	h = hsg_register(fd, ring, 64 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_FPGA, NULL);
+	if (!ring || h <= 0 || hsg_stream(fd, h, HUGESG_STREAM_TABLE, 1, 0))
+		_exit(1);
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	for (;;) {
+		if (hsg_ring(fd, HUGESG_IOC_RING_WAIT, 8, 1000, &st) == 0 &&
+		    st.write_ptr > st.read_ptr)
+			hsg_ring(fd, HUGESG_IOC_RING_ACK,
+				 (st.write_ptr - st.read_ptr) & ~7ULL, 0, &st);
+	}
+}
+
 #endif /* HUGESG_DRVLIB_H */

@@ -45,20 +45,19 @@ build_modules() {
 	return 0
 }
 
-# make_initramfs OUT: busybox, init, suites with their shared libraries, modules
+# make_initramfs SRC OUT SUITES...: busybox, init, the suites with their
+# shared libraries, the modules built in SRC
 make_initramfs() {
-	local out=$1 root=$1/initramfs bin lib
+	local src=$1 out=$2 root=$2/initramfs bin lib
+	shift 2
 	rm -rf "$root"
 	mkdir -p "$root/bin" "$root/tests" "$root/modules"
 	cp /bin/busybox "$root/bin/busybox"
 	install -m 755 "$rig/init" "$root/init"
 	cp "$build"/guest/* "$build/tools/hugesg" "$root/tests/"
-	ls "$build/guest" | grep -vx demo > "$root/tests/list"
-	if [ -n "${HUGESG_SUITES:-}" ]; then
-		printf '%s\n' $HUGESG_SUITES > "$root/tests/list"
-	fi
+	printf '%s\n' "$@" > "$root/tests/list"
 	for m in $modules; do
-		cp "$out/src/$(module_dir $m)/$m.ko" "$root/modules/"
+		cp "$src/src/$(module_dir $m)/$m.ko" "$root/modules/"
 	done
 	printf '%s\n' $modules > "$root/tests/modules"
 	for bin in "$build"/guest/* "$build/tools/hugesg"; do
@@ -118,6 +117,35 @@ report() {
 	done < "$file"
 }
 
+# run_boot VMLINUX SRC OUT FPGA_PROPS SUITES...: one guest, reported
+run_boot() {
+	local vmlinux=$1 src=$2 out=$3 props=$4 start brc problems
+	shift 4
+	mkdir -p "$out"
+	make_initramfs "$src" "$out" "$@"
+	[ -n "$props" ] && echo "  -- guest with hugesg-fpga$props: $*"
+	start=$(date +%s)
+	boot "$vmlinux" "$out" "$timeout_s" "" "$props"
+	brc=$?
+	report "$out/results.txt"
+	if [ $brc -eq 124 ]; then
+		fail "guest: hung, killed after ${timeout_s}s; console tail:"
+		tail -n 30 "$out/console.log" | sed 's/^/    | /'
+	elif ! grep -q '^@@ DONE' "$out/results.txt"; then
+		fail "guest: did not finish the suite (qemu rc=$brc); console tail:"
+		tail -n 30 "$out/console.log" | sed 's/^/    | /'
+	else
+		pass "guest: ran to the end in $(($(date +%s) - start))s"
+	fi
+	if problems=$("$rig/scan-log.sh" "$out/console.log"); then
+		pass "log: no undeclared kernel report"
+	else
+		fail "log: kernel reports"
+		echo "$problems" | head -n 20 | sed 's/^/    | /'
+		grep -B2 -A25 -E 'WARNING:|BUG:|Oops' "$out/console.log" | head -n 60 | sed 's/^/    | /'
+	fi
+}
+
 series_list=${*:-6.1 6.12}
 mkdir -p "$build"
 echo "building the in-guest suites"
@@ -147,6 +175,10 @@ report "$build/lint.txt"
 grep '^# ' "$build/lint.txt" | head -n 30 | sed 's/^/    /'
 fi
 
+all_suites=$(ls "$build/guest" | grep -vx demo)
+main_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep -v '^rogue_')
+rogue_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep '^rogue_')
+
 first=1
 for series in $series_list; do
 	if ! read -r krel vmlinux kdir < <("$rig/kernel.sh" "$series"); then
@@ -162,27 +194,10 @@ for series in $series_list; do
 		continue
 	fi
 	pass "build: modules for $krel (W=1, sparse)"
-	make_initramfs "$out"
-	start=$(date +%s)
-	boot "$vmlinux" "$out" "$timeout_s"
-	brc=$?
-	report "$out/results.txt"
-	if [ $brc -eq 124 ]; then
-		fail "guest: hung, killed after ${timeout_s}s; console tail:"
-		tail -n 30 "$out/console.log" | sed 's/^/    | /'
-	elif ! grep -q '^@@ DONE' "$out/results.txt"; then
-		fail "guest: did not finish the suite (qemu rc=$brc); console tail:"
-		tail -n 30 "$out/console.log" | sed 's/^/    | /'
-	else
-		pass "guest: ran to the end in $(($(date +%s) - start))s"
-	fi
-	if problems=$("$rig/scan-log.sh" "$out/console.log"); then
-		pass "log: no undeclared kernel report"
-	else
-		fail "log: kernel reports"
-		echo "$problems" | head -n 20 | sed 's/^/    | /'
-		grep -B2 -A25 -E 'WARNING:|BUG:|Oops' "$out/console.log" | head -n 60 | sed 's/^/    | /'
-	fi
+	[ -n "$main_suites" ] && run_boot "$vmlinux" "$out" "$out" "" $main_suites
+	[ -n "$rogue_suites" ] &&
+		run_boot "$vmlinux" "$out" "$out/rogue" ",ignore-stop=on,ignore-reset=on" \
+			$rogue_suites
 	# the rig's own negative checks: a declared WARN must be found when the
 	# declaration is ignored, and a hung guest must be killed and reported
 	if grep -q 'expect-begin rig-warn' "$out/console.log"; then
