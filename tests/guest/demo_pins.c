@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The demo that `make demo` runs in the guest: pin 1 GiB of 2 MiB hugepages
+ * Part of `make demo` (tests/guest/demo.sh): pin 1 GiB of 2 MiB hugepages
  * and one 1 GiB hugepage the old way (a pin on every 4 KiB page, then
  * sg_alloc_table_from_pages_segment()) and with hugesg, and show pins,
  * entries and time side by side.  TAP output: each claim is checked.
