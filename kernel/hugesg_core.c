@@ -185,7 +185,10 @@ static void hugesg_unpin_extent(struct hugesg_unpin_state *st,
  * kmemleak, as sg_kmalloc() does), chained through their last entry, and a
  * last chunk of exactly the entries left, from kmalloc() unless it is full.
  * While building, every chunk is a full page; sg_builder_finish() moves the
- * entries of a partial last chunk into one of exact size.
+ * entries of a partial last chunk into one of exact size.  This mirrors
+ * __sg_alloc_table()/__sg_free_table() of lib/scatterlist.c, unchanged from
+ * 5.10 to 6.12; a change there shows in the suites as a bad free (the
+ * tables of core_sgtable span many chunks).
  *
  * Entries are merged exactly as sg_alloc_table_from_pages_segment() merges
  * a page array: a page joins the pending entry when its pfn follows the
@@ -528,7 +531,8 @@ err:
  * -EINVAL for bad arguments (zero or wrapping length, unknown flags,
  * @max_segment < PAGE_SIZE) or memory that does not match the mode,
  * -EFAULT for a hole, PROT_NONE, VM_IO/VM_PFNMAP memory or, with
- * %HUGESG_WRITE, memory the process may not write, -ENOMEM.
+ * %HUGESG_WRITE, memory the process may not write, -ENOMEM; any other
+ * error of pin_user_pages_fast() is passed on.
  */
 int hugesg_sg_alloc_table_from_user_pages(struct sg_table *sgt,
 					  unsigned long start,
@@ -582,9 +586,10 @@ EXPORT_SYMBOL_GPL(hugesg_sg_free_table_user_pages);
  * its pages were pinned (and then released).
  *
  * Return: the buffer, whose @sgt is ready for dma_map_sgtable(); or
- * ERR_PTR() of -EINVAL, -EFAULT (see the table function), or -ENOMEM for
- * an allocation failure or RLIMIT_MEMLOCK exceeded; nothing is left pinned
- * or charged on failure.
+ * ERR_PTR() of -EINVAL, -EFAULT (see the table function; also when called
+ * from a kernel thread, which has no user memory), or -ENOMEM for an
+ * allocation failure or RLIMIT_MEMLOCK exceeded; nothing is left pinned or
+ * charged on failure.
  */
 struct hugesg_buf *hugesg_buf_pin(unsigned long start, unsigned long len,
 				  unsigned int max_segment, unsigned int flags)

@@ -30,6 +30,7 @@ struct hugesg_engine {
 	struct mutex lock;
 	struct list_head regs;		/* registrations mapped for it */
 	bool removed;
+	bool wedged;			/* a DMA may still be going: no new maps */
 	bool iommu;			/* behind a translating IOMMU */
 	bool iommu_strict;		/* ... that invalidates on unmap */
 	void (*free)(struct hugesg_engine *eng);

@@ -11,11 +11,13 @@
  *   the device confirms it no longer touches memory, 2. unmap the buffers
  *   from the device, 3. unpin them.  Only then may the pages be reused.
  *
- * A device that never confirms the stop is a broken device: its buffers are
- * unmapped (an IOMMU then faults whatever it still sends), and unpinned
- * only when the IOMMU translates in strict mode; otherwise they stay pinned
- * for good (quarantine) rather than be handed to someone else while the
- * device may still write into them.
+ * A device that never confirms the stop is a broken device ("wedged"): its
+ * buffers are unmapped (an IOMMU then faults whatever it still sends), and
+ * unpinned only when the IOMMU translates in strict mode; otherwise they
+ * stay pinned for good (quarantine) rather than be handed to someone else
+ * while the device may still write into them.  A wedged engine maps no new
+ * buffer, so that none can be given a bus address the device still uses;
+ * its PCI remove cuts its bus mastering.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -195,8 +197,12 @@ static long hugesg_ioc_register(struct hugesg_file *f, void __user *uarg)
 	reg->eng = eng;
 	reg->dir = (req.flags & HUGESG_WRITE) ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
 
+	/*
+	 * A wedged device may still write to the bus addresses of the buffers
+	 * it had: no new buffer may be given one of them.
+	 */
 	mutex_lock(&eng->lock);
-	ret = eng->removed ? -ENODEV :
+	ret = eng->removed ? -ENODEV : eng->wedged ? -EIO :
 		dma_map_sgtable(eng->dev, &reg->buf->sgt, reg->dir, 0);
 	if (!ret) {
 		reg->mapped = true;

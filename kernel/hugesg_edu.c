@@ -48,7 +48,6 @@ struct hugesg_edu {
 	void __iomem *regs;
 	struct completion dma_done;
 	bool going;			/* remove() has begun */
-	bool wedged;			/* a DMA never completed */
 };
 
 static struct hugesg_edu *to_edu(struct hugesg_engine *eng)
@@ -83,7 +82,7 @@ static int hugesg_edu_dma(struct hugesg_edu *edu, u64 src, u64 dst, u32 len,
 	if (!wait_for_completion_timeout(&edu->dma_done,
 					 msecs_to_jiffies(EDU_DMA_TIMEOUT_MS))) {
 		dev_err(&edu->pdev->dev, "DMA did not complete\n");
-		edu->wedged = true;
+		edu->eng.wedged = true;
 		return -ETIMEDOUT;
 	}
 	return 0;
@@ -147,7 +146,7 @@ int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 		ret = -ENODEV;
 		goto out;
 	}
-	if (edu->wedged) {
+	if (edu->eng.wedged) {
 		ret = -EIO;
 		goto out;
 	}
@@ -177,8 +176,12 @@ int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 			ret = hugesg_edu_dma(edu, EDU_WINDOW,
 					     sg_dma_address(d.sg) + d.off, n,
 					     EDU_DMA_TO_RAM);
-		if (ret)
+		if (ret) {
+			/* the DMA may still land: keep both buffers pinned */
+			if (!eng->iommu_strict)
+				src->quarantine = dst->quarantine = true;
 			break;
+		}
 		hugesg_cursor_advance(&s, n);
 		hugesg_cursor_advance(&d, n);
 		done += n;
@@ -265,7 +268,7 @@ static void hugesg_edu_remove(struct pci_dev *pdev)
 	WRITE_ONCE(edu->going, true);
 	mutex_lock(&edu->eng.lock);
 	edu->eng.removed = true;
-	if (edu->wedged)
+	if (edu->eng.wedged)
 		pci_clear_master(pdev);
 	mutex_unlock(&edu->eng.lock);
 	hugesg_engine_remove(&edu->eng);

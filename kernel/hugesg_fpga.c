@@ -40,7 +40,6 @@ struct hugesg_fpga {
 	size_t desc_size;
 	u64 host_ptr;
 	u64 threshold;
-	bool wedged;			/* ignored stop and reset */
 
 	/* what the interrupt handler saw last, under snap_lock */
 	spinlock_t snap_lock;
@@ -118,7 +117,7 @@ static bool hugesg_fpga_halt(struct hugesg_fpga *fp)
 	dev_crit(&fp->pdev->dev, "engine ignores stop and reset: its buffers are unmapped%s\n",
 		 fp->eng.iommu_strict ? " (a strict IOMMU blocks it)" :
 		 " and stay pinned for good");
-	fp->wedged = true;
+	fp->eng.wedged = true;
 	return false;
 }
 
@@ -180,7 +179,7 @@ static int hugesg_fpga_load_desc(struct hugesg_fpga *fp, struct hugesg_reg *reg)
 /* Free the descriptors, unless a wedged device may still fetch them. */
 static void hugesg_fpga_free_desc(struct hugesg_fpga *fp)
 {
-	if (fp->desc && (!fp->wedged || fp->eng.iommu_strict))
+	if (fp->desc && (!fp->eng.wedged || fp->eng.iommu_strict))
 		dma_free_coherent(&fp->pdev->dev, fp->desc_size, fp->desc,
 				  fp->desc_dma);
 	fp->desc = NULL;
@@ -214,8 +213,8 @@ int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
 		ret = -ENODEV;
 		goto out;
 	}
-	if (fp->owner || fp->wedged) {
-		ret = fp->wedged ? -EIO : -EBUSY;
+	if (fp->owner || fp->eng.wedged) {
+		ret = fp->eng.wedged ? -EIO : -EBUSY;
 		goto out;
 	}
 	if (req->mode == HUGESG_STREAM_TABLE) {
@@ -229,7 +228,7 @@ int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
 		goto out;
 
 	fp->host_ptr = 0;
-	fp->threshold = req->irq_threshold ?: max_t(u64, buf->len / 8, PAGE_SIZE);
+	fp->threshold = req->irq_threshold ?: max_t(u64, buf->len / 8, 8);
 	writeq(req->seed, r + HSGF_REG_SEED);
 	writeq(req->limit, r + HSGF_REG_STREAM_LIMIT);
 	writeq(req->rate, r + HSGF_REG_RATE);
@@ -501,7 +500,7 @@ static void hugesg_fpga_remove(struct pci_dev *pdev)
 	spin_unlock_irq(&fp->snap_lock);
 	if (fp->owner && !hugesg_fpga_halt(fp) && !fp->eng.iommu_strict)
 		fp->ring->quarantine = true;
-	if (fp->wedged)
+	if (fp->eng.wedged)
 		pci_clear_master(pdev);
 	hugesg_fpga_clear(fp);
 	writel(0, fp->regs + HSGF_REG_IRQ_MASK);

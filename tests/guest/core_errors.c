@@ -4,8 +4,6 @@
  * point (table, managed buffer, hugepage array), and afterwards nothing is
  * pinned and nothing charged to VmPin.
  */
-#include <dirent.h>
-
 #include "testlib.h"
 
 enum mem {
@@ -13,7 +11,7 @@ enum mem {
 	M_NORMAL,		/* 8 MiB of ordinary pages */
 	M_HOLE,			/* nothing mapped */
 	M_PROT_NONE,		/* hugetlb, PROT_NONE */
-	M_PFNMAP,		/* the edu device's BAR: VM_IO | VM_PFNMAP */
+	M_PFNMAP,		/* remap_pfn_range(): VM_IO | VM_PFNMAP */
 	M_RO_HUGE,		/* hugetlb, read-only */
 	M_RO_NORMAL,		/* ordinary, read-only */
 	M_HUGE_THEN_HOLE,	/* 3 hugepages, then a hole */
@@ -78,37 +76,11 @@ struct row {
 static struct row rows[NBADS * NAPIS + 4];
 static struct hugesg_test_entry entries[8192];
 
-static void *edu_bar(struct tstate *t)
+/* A page the test driver maps with remap_pfn_range(): VM_IO | VM_PFNMAP. */
+static void *pfnmap(struct tstate *t)
 {
-	char path[300], buf[32];
-	struct dirent *d;
-	DIR *dir = opendir("/sys/bus/pci/devices");
-	void *p = NULL;
-	FILE *f;
-	int fd;
-
-	while (dir && (d = readdir(dir)) && !p) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-			 d->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f) && !strncmp(buf, "0x11e8", 6)) {
-			snprintf(path, sizeof(path),
-				 "/sys/bus/pci/devices/%s/resource0", d->d_name);
-			fd = open(path, O_RDWR);
-			if (fd >= 0) {
-				p = track(t, mmap(NULL, 4096, PROT_READ |
-						  PROT_WRITE, MAP_SHARED, fd, 0),
-					  4096);
-				close(fd);
-			}
-		}
-		fclose(f);
-	}
-	if (dir)
-		closedir(dir);
-	return p;
+	return track(t, mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+			     t->fd, 0), 4096);
 }
 
 static char *make_mem(struct tstate *t, enum mem mem)
@@ -129,7 +101,7 @@ static char *make_mem(struct tstate *t, enum mem mem)
 		p = map_huge(t, 8 * MiB, 21);
 		return p && !mprotect(p, 8 * MiB, PROT_NONE) ? p : NULL;
 	case M_PFNMAP:
-		return edu_bar(t);
+		return pfnmap(t);
 	case M_RO_HUGE:
 		return track(t, mmap(NULL, 8 * MiB, PROT_READ, anon | MAP_HUGETLB |
 				     MAP_HUGE_2M | MAP_POPULATE, -1, 0), 8 * MiB);

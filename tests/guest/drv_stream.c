@@ -5,6 +5,7 @@
  * verified; edu copies across hugepage boundaries; a streaming process
  * killed with SIGKILL leaves nothing pinned and nothing written afterwards.
  */
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -65,6 +66,8 @@ static void stream_and_verify(struct tstate *t, char *ring, size_t ring_len,
 	h = hsg_register(fd, ring, ring_len, HUGESG_HUGE | HUGESG_WRITE,
 			 HUGESG_ENGINE_FPGA, &r);
 	assert_true(h > 0);
+	print_message("# ring: %u sg entries, %u DMA segments after the IOMMU\n",
+		      r.nr_entries, r.nr_dma_segments);
 	assert_int_equal(hsg_stream(fd, h, mode, seed, total), 0);
 	bad = consume_stream(fd, ring, ring_len, total, seed, &st);
 	print_message("# %s: %llu bytes, %lld mismatches, %llu overruns, state %u\n",
@@ -96,6 +99,58 @@ static void test_stream_through_descriptors_on_1g_page(void **state)
 
 	assert_non_null(ring);
 	stream_and_verify(t, ring, GiB, HUGESG_STREAM_DESC, GiB + 64 * MiB);
+}
+
+/*
+ * Paced well below what the consumer verifies (icount ties the device's
+ * virtual time to the guest's instructions), the ring never fills: no
+ * overrun at all.
+ */
+static void test_paced_stream_has_no_overrun(void **state)
+{
+	struct tstate *t = *state;
+	struct hugesg_stream s = { .size = sizeof(s), .mode = HUGESG_STREAM_TABLE,
+				   .seed = 42, .limit = 64 * MiB, .rate = 16 * KiB };
+	char *ring = map_huge(t, 16 * MiB, 21);
+	struct hugesg_ring st;
+	int fd = hsg_open();
+
+	assert_non_null(ring);
+	s.handle = hsg_register(fd, ring, 16 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+				HUGESG_ENGINE_FPGA, NULL);
+	assert_true((int)s.handle > 0);
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_STREAM_START, &s), 0);
+	assert_int_equal(consume_stream(fd, ring, 16 * MiB, 64 * MiB, 42, &st), 0);
+	assert_int_equal(st.overruns, 0);
+	assert_int_equal(st.write_ptr, 64 * MiB);
+	close(fd);
+}
+
+/* poll(): readable once data is there, and once the stream has ended. */
+static void test_poll_reports_data_and_end(void **state)
+{
+	struct tstate *t = *state;
+	char *ring = map_huge(t, 8 * MiB, 21);
+	struct pollfd pfd = { .events = POLLIN };
+	struct hugesg_ring st;
+	int h;
+
+	pfd.fd = hsg_open();
+	assert_non_null(ring);
+	h = hsg_register(pfd.fd, ring, 8 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_FPGA, NULL);
+	assert_true(h > 0);
+	assert_int_equal(poll(&pfd, 1, 0), 1);
+	assert_true(pfd.revents & POLLHUP);	/* no stream yet */
+	assert_int_equal(hsg_stream(pfd.fd, h, HUGESG_STREAM_TABLE, 7, 4 * MiB), 0);
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_true(pfd.revents & POLLIN);
+	assert_int_equal(hsg_ring(pfd.fd, HUGESG_IOC_RING_WAIT, 4 * MiB, 5000, &st), 0);
+	assert_int_equal(st.state, HUGESG_RING_DONE);
+	assert_int_equal(poll(&pfd, 1, 0), 1);
+	assert_true(pfd.revents & POLLIN);
+	assert_int_equal(pattern_errors((const uint64_t *)ring, 4 * MiB, 0, 7), 0);
+	close(pfd.fd);
 }
 
 static void edu_copy(struct tstate *t, size_t len, size_t src_off,
@@ -148,7 +203,7 @@ static void test_kill_while_streaming_leaves_no_trace(void **state)
 	assert_int_equal(pipe(pipefd), 0);
 	pid = fork();
 	if (!pid)
-		streaming_child(pipefd[1]);
+		streaming_child(pipefd[1], 0);
 	assert_int_equal(read(pipefd[0], &c, 1), 1);
 	srand(time(NULL));
 	delay = (struct timespec){ 0, (rand() % 200 + 1) * 1000000L };
@@ -173,6 +228,8 @@ int main(void)
 		T(test_dma_addresses_are_iovas),
 		T(test_stream_1g_through_2m_hugepage_table),
 		T(test_stream_through_descriptors_on_1g_page),
+		T(test_paced_stream_has_no_overrun),
+		T(test_poll_reports_data_and_end),
 		T(test_edu_copies_across_hugepage_boundaries),
 		T(test_kill_while_streaming_leaves_no_trace),
 	};

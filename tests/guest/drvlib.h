@@ -128,9 +128,14 @@ static inline void assert_free_pages_untouched(void)
 	munmap(p, len);
 }
 
-/* A child that streams endlessly into a 64 MiB ring until it is killed. */
-static inline void streaming_child(int ready)
+/*
+ * A child that streams endlessly into a 64 MiB ring until it is killed, at
+ * @rate bytes per millisecond of device time (0: full speed).
+ */
+static inline void streaming_child(int ready, uint64_t rate)
 {
+	struct hugesg_stream s = { .size = sizeof(s), .mode = HUGESG_STREAM_TABLE,
+				   .seed = 1, .rate = rate };
 	struct tstate t = { 0 };
 	struct hugesg_ring st;
 	char *ring = map_huge(&t, 64 * MiB, 21);
@@ -138,7 +143,8 @@ static inline void streaming_child(int ready)
 
 	h = hsg_register(fd, ring, 64 * MiB, HUGESG_HUGE | HUGESG_WRITE,
 			 HUGESG_ENGINE_FPGA, NULL);
-	if (!ring || h <= 0 || hsg_stream(fd, h, HUGESG_STREAM_TABLE, 1, 0))
+	s.handle = h;
+	if (!ring || h <= 0 || hsg_ioctl(fd, HUGESG_IOC_STREAM_START, &s))
 		_exit(1);
 	if (write(ready, "r", 1) != 1)
 		_exit(1);

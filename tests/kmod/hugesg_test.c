@@ -24,6 +24,7 @@
 
 struct hugesg_test_file {
 	struct mutex lock;
+	struct page *pfnmap_page;	/* what mmap() maps, VM_IO | VM_PFNMAP */
 	struct page **hpages;
 	unsigned long nr_hpages;
 	struct sg_table sgt;
@@ -247,6 +248,30 @@ static long hugesg_test_ioctl(struct file *file, unsigned int cmd,
 	return ret;
 }
 
+/*
+ * mmap(): one page mapped with remap_pfn_range(), which makes the mapping
+ * VM_IO | VM_PFNMAP: memory that pinning must refuse.
+ */
+static int hugesg_test_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct hugesg_test_file *f = file->private_data;
+	int ret = 0;
+
+	if (vma->vm_end - vma->vm_start != PAGE_SIZE || vma->vm_pgoff)
+		return -EINVAL;
+	mutex_lock(&f->lock);
+	if (!f->pfnmap_page)
+		f->pfnmap_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!f->pfnmap_page)
+		ret = -ENOMEM;
+	else
+		ret = remap_pfn_range(vma, vma->vm_start,
+				      page_to_pfn(f->pfnmap_page), PAGE_SIZE,
+				      vma->vm_page_prot);
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
 static int hugesg_test_open(struct inode *inode, struct file *file)
 {
 	struct hugesg_test_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
@@ -265,6 +290,8 @@ static int hugesg_test_release(struct inode *inode, struct file *file)
 	hugesg_test_put_hugepages(f, false);
 	hugesg_test_sg_free(f, false);
 	hugesg_buf_unpin(f->buf);
+	if (f->pfnmap_page)
+		__free_page(f->pfnmap_page);
 	mutex_destroy(&f->lock);
 	kfree(f);
 	return 0;
@@ -275,6 +302,7 @@ static const struct file_operations hugesg_test_fops = {
 	.open = hugesg_test_open,
 	.release = hugesg_test_release,
 	.unlocked_ioctl = hugesg_test_ioctl,
+	.mmap = hugesg_test_mmap,
 };
 
 static struct miscdevice hugesg_test_dev = {

@@ -77,10 +77,10 @@ module_dir() { case $1 in hugesg_test) echo tests/kmod ;; *) echo kernel ;; esac
 # boot VMLINUX OUT TIMEOUT [APPEND [FPGA_PROPS]]: run one guest;
 # 0 = powered off, 124 = hung
 boot() {
-	local vmlinux=$1 out=$2 tmo=$3 extra=${4:-} fpga=${5:-}
+	local vmlinux=$1 out=$2 tmo=$3 extra="${4:-} ${HUGESG_APPEND:-}" fpga=${5:-}
 	rm -f "$out/console.log" "$out/results.log"
 	# (in a subshell: the kill at the timeout is reported below, not by bash)
-	(timeout --signal=KILL "$tmo" "$(qemu_bin)" \
+	(timeout --foreground --signal=KILL "$tmo" "$(qemu_bin)" \
 		-machine q35 -accel tcg -cpu max -smp 1 -m 4096 $icount \
 		-nic none -display none -monitor none -no-reboot \
 		-L /usr/share/qemu -L /usr/share/seabios \

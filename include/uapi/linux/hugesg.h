@@ -82,7 +82,8 @@ struct hugesg_segments {
 #define HUGESG_STREAM_TABLE	0	/* hugepage table in the device's BAR */
 #define HUGESG_STREAM_DESC	1	/* descriptor chain in host memory */
 /* Stream flags */
-#define HUGESG_STREAM_TO_DEVICE	0x1	/* the device reads and checksums */
+/* the device reads and checksums: not implemented yet, -EOPNOTSUPP */
+#define HUGESG_STREAM_TO_DEVICE	0x1
 
 /*
  * Start the file's stream (one per file) into a registered buffer used as a
@@ -93,7 +94,8 @@ struct hugesg_stream {
 	__u32 size;
 	__u32 handle;		/* the ring buffer */
 	__u32 mode;		/* HUGESG_STREAM_TABLE or _DESC */
-	__u32 page_shift;	/* table mode: log2 of the table page; 0: the buffer's */
+	/* table mode: log2 of the table's page, the buffer's one page size */
+	__u32 page_shift;	/* 0: the buffer's page size */
 	__u32 flags;		/* HUGESG_STREAM_* */
 	__u32 irq_threshold;	/* bytes between data interrupts; 0: ring / 8 */
 	__u64 seed;
@@ -102,17 +104,20 @@ struct hugesg_stream {
 };
 
 /* Ring states */
-#define HUGESG_RING_IDLE	0
 #define HUGESG_RING_RUNNING	1
 #define HUGESG_RING_DONE	2	/* limit reached */
 #define HUGESG_RING_STOPPED	3
 #define HUGESG_RING_ERROR	4	/* DMA error: see dma_errors */
 
 /*
- * RING_WAIT: wait until @min_bytes are ready to consume (or the stream ends,
- * or @timeout_ms passes: -ETIMEDOUT), then report.  RING_ACK: the caller has
- * consumed @min_bytes more; the device may overwrite them.  Both report the
- * state in the out fields.
+ * RING_WAIT: wait until @min_bytes (at most the ring size) are ready to
+ * consume, or the stream ends, or @timeout_ms passes (-ETIMEDOUT, with the
+ * out fields filled all the same), then report.  RING_ACK: the caller has
+ * consumed @min_bytes more (a multiple of 8, at most what is ready); the
+ * device may overwrite them.  STREAM_STOP: stop the stream (also after it
+ * is done), wait for the device to confirm, report the final state.  All
+ * report the state in the out fields.  A stream's limit must be a multiple
+ * of 8, and so must the ring buffer's address and length.
  */
 struct hugesg_ring {
 	__u32 size;
