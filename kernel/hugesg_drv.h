@@ -7,6 +7,7 @@
 #define _HUGESG_DRV_H
 
 #include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
 #include <linux/hugesg.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -15,6 +16,7 @@
 #include <linux/xarray.h>
 
 struct hugesg_file;
+struct pci_dev;
 struct hugesg_ring;
 
 /*
@@ -61,6 +63,11 @@ struct hugesg_file {
 void hugesg_engine_add(struct hugesg_engine *eng);
 void hugesg_engine_remove(struct hugesg_engine *eng);
 void hugesg_engine_put(struct hugesg_engine *eng);
+int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
+			     irq_handler_t handler, void *data,
+			     void __iomem **regs);
+void hugesg_engine_pci_disable(struct pci_dev *pdev, void __iomem *regs,
+			       void *data);
 
 /* the hugesg-fpga engine (hugesg_fpga.c) */
 extern struct pci_driver hugesg_fpga_driver;

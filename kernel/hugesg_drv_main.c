@@ -82,6 +82,68 @@ void hugesg_engine_remove(struct hugesg_engine *eng)
 	mutex_unlock(&eng->lock);
 }
 
+/*
+ * The PCI setup both engines share: enable the device, claim and map BAR
+ * @bar, 64-bit DMA with segments up to 4 GiB (iommu-dma merges entries up
+ * to this size), bus mastering, and one interrupt (MSI, else INTx) for
+ * @handler.  Undone by hugesg_engine_pci_disable().
+ */
+int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
+			     irq_handler_t handler, void *data,
+			     void __iomem **regs)
+{
+	int ret;
+
+	ret = pci_enable_device(pdev);
+	if (ret)
+		return ret;
+	ret = pci_request_regions(pdev, name);
+	if (ret)
+		goto err_disable;
+	*regs = pci_iomap(pdev, bar, 0);
+	if (!*regs) {
+		ret = -ENOMEM;
+		goto err_regions;
+	}
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (!ret)
+		ret = hugesg_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	if (ret)
+		goto err_unmap;
+	pci_set_master(pdev);
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | HUGESG_PCI_IRQ_INTX);
+	if (ret < 0)
+		goto err_master;
+	ret = request_irq(pci_irq_vector(pdev, 0), handler, IRQF_SHARED, name,
+			  data);
+	if (ret)
+		goto err_vectors;
+	return 0;
+
+err_vectors:
+	pci_free_irq_vectors(pdev);
+err_master:
+	pci_clear_master(pdev);
+err_unmap:
+	pci_iounmap(pdev, *regs);
+err_regions:
+	pci_release_regions(pdev);
+err_disable:
+	pci_disable_device(pdev);
+	return ret;
+}
+
+void hugesg_engine_pci_disable(struct pci_dev *pdev, void __iomem *regs,
+			       void *data)
+{
+	free_irq(pci_irq_vector(pdev, 0), data);
+	pci_free_irq_vectors(pdev);
+	pci_clear_master(pdev);
+	pci_iounmap(pdev, regs);
+	pci_release_regions(pdev);
+	pci_disable_device(pdev);
+}
+
 static struct hugesg_engine *hugesg_engine_get(unsigned int type)
 {
 	struct hugesg_engine *eng;

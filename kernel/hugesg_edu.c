@@ -207,34 +207,14 @@ static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id
 		return -ENOMEM;
 	edu->pdev = pdev;
 	init_completion(&edu->dma_done);
-	ret = pci_enable_device(pdev);
+	ret = hugesg_engine_pci_enable(pdev, "hugesg-edu", 0, hugesg_edu_irq,
+				       edu, &edu->regs);
 	if (ret)
 		goto err_free;
-	ret = pci_request_regions(pdev, "hugesg-edu");
-	if (ret)
-		goto err_disable;
-	edu->regs = pci_iomap(pdev, 0, 0);
-	if (!edu->regs) {
-		ret = -ENOMEM;
-		goto err_regions;
-	}
 	if ((readl(edu->regs + EDU_REG_ID) & EDU_ID_MASK) != EDU_ID_VALUE) {
 		ret = -ENODEV;
-		goto err_unmap;
+		goto err_disable;
 	}
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (!ret)
-		ret = hugesg_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
-	if (ret)
-		goto err_unmap;
-	pci_set_master(pdev);
-	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | HUGESG_PCI_IRQ_INTX);
-	if (ret < 0)
-		goto err_master;
-	ret = request_irq(pci_irq_vector(pdev, 0), hugesg_edu_irq, IRQF_SHARED,
-			  "hugesg-edu", edu);
-	if (ret)
-		goto err_vectors;
 
 	edu->eng.type = HUGESG_ENGINE_EDU;
 	edu->eng.dev = &pdev->dev;
@@ -245,16 +225,8 @@ static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id
 		 edu->eng.iommu ? ", behind an IOMMU" : "");
 	return 0;
 
-err_vectors:
-	pci_free_irq_vectors(pdev);
-err_master:
-	pci_clear_master(pdev);
-err_unmap:
-	pci_iounmap(pdev, edu->regs);
-err_regions:
-	pci_release_regions(pdev);
 err_disable:
-	pci_disable_device(pdev);
+	hugesg_engine_pci_disable(pdev, edu->regs, edu);
 err_free:
 	kfree(edu);
 	return ret;
@@ -272,12 +244,7 @@ static void hugesg_edu_remove(struct pci_dev *pdev)
 		pci_clear_master(pdev);
 	mutex_unlock(&edu->eng.lock);
 	hugesg_engine_remove(&edu->eng);
-	free_irq(pci_irq_vector(pdev, 0), edu);
-	pci_free_irq_vectors(pdev);
-	pci_clear_master(pdev);
-	pci_iounmap(pdev, edu->regs);
-	pci_release_regions(pdev);
-	pci_disable_device(pdev);
+	hugesg_engine_pci_disable(pdev, edu->regs, edu);
 	hugesg_engine_put(&edu->eng);
 }
 

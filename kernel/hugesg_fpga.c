@@ -429,36 +429,15 @@ static int hugesg_fpga_probe(struct pci_dev *pdev,
 	spin_lock_init(&fp->snap_lock);
 	init_waitqueue_head(&fp->wq);
 
-	ret = pci_enable_device(pdev);
+	ret = hugesg_engine_pci_enable(pdev, "hugesg-fpga", HSGF_BAR_REGS,
+				       hugesg_fpga_irq, fp, &fp->regs);
 	if (ret)
 		goto err_free;
-	ret = pci_request_regions(pdev, "hugesg-fpga");
-	if (ret)
-		goto err_disable;
-	fp->regs = pci_iomap(pdev, HSGF_BAR_REGS, 0);
-	if (!fp->regs) {
-		ret = -ENOMEM;
-		goto err_regions;
-	}
 	if (readl(fp->regs + HSGF_REG_ID) != HSGF_ID_VALUE) {
 		ret = -ENODEV;
-		goto err_unmap;
+		goto err_disable;
 	}
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (!ret)
-		ret = hugesg_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
-	if (ret)
-		goto err_unmap;
 	writel(HSGF_CTRL_RESET, fp->regs + HSGF_REG_CTRL);
-	pci_set_master(pdev);
-
-	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | HUGESG_PCI_IRQ_INTX);
-	if (ret < 0)
-		goto err_master;
-	ret = request_irq(pci_irq_vector(pdev, 0), hugesg_fpga_irq, IRQF_SHARED,
-			  "hugesg-fpga", fp);
-	if (ret)
-		goto err_vectors;
 
 	fp->eng.type = HUGESG_ENGINE_FPGA;
 	fp->eng.dev = &pdev->dev;
@@ -470,16 +449,8 @@ static int hugesg_fpga_probe(struct pci_dev *pdev,
 		 fp->eng.iommu ? ", behind an IOMMU" : "");
 	return 0;
 
-err_vectors:
-	pci_free_irq_vectors(pdev);
-err_master:
-	pci_clear_master(pdev);
-err_unmap:
-	pci_iounmap(pdev, fp->regs);
-err_regions:
-	pci_release_regions(pdev);
 err_disable:
-	pci_disable_device(pdev);
+	hugesg_engine_pci_disable(pdev, fp->regs, fp);
 err_free:
 	kfree(fp->table);
 	kfree(fp);
@@ -507,13 +478,8 @@ static void hugesg_fpga_remove(struct pci_dev *pdev)
 	mutex_unlock(&fp->eng.lock);
 
 	hugesg_engine_remove(&fp->eng);
-	free_irq(pci_irq_vector(pdev, 0), fp);
-	pci_free_irq_vectors(pdev);
+	hugesg_engine_pci_disable(pdev, fp->regs, fp);
 	wake_up_interruptible_all(&fp->wq);
-	pci_clear_master(pdev);
-	pci_iounmap(pdev, fp->regs);
-	pci_release_regions(pdev);
-	pci_disable_device(pdev);
 	hugesg_engine_put(&fp->eng);
 }
 
