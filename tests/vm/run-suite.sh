@@ -13,88 +13,14 @@
 #        HUGESG_SHOW_COMMENTS (print the suites' "# " lines too)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-rig=$top/tests/vm
 build=$top/build
+. "$top/tests/vm/rig-lib.sh"
 timeout_s=${HUGESG_VM_TIMEOUT:-900}
 npass=0 nfail=0 nskip=0
 
 pass() { npass=$((npass + 1)); printf '  PASS  %s\n' "$1"; }
 fail() { nfail=$((nfail + 1)); printf '  FAIL  %s\n' "$1"; }
 skip() { nskip=$((nskip + 1)); printf '  SKIP  %s\n' "$1"; }
-
-# QEMU with the hugesg-fpga model, built once into the cache
-qemu_bin() {
-	if [ -z "${HUGESG_QEMU:-}" ]; then
-		HUGESG_QEMU=$("$top/qemu/build-qemu.sh" 2>"$build/qemu-build.log" | tail -n 1)
-	fi
-	echo "$HUGESG_QEMU"
-}
-
-# build_modules KDIR OUT: out-of-tree build of every module for one kernel
-build_modules() {
-	local kdir=$1 out=$2 log=$2/build.log
-	rm -rf "$out/src"
-	mkdir -p "$out/src"
-	cp -r "$top/kernel" "$top/include" "$top/tests" "$out/src/" || return 1
-	make -s -C "$top" KDIR="$kdir" SRC="$out/src" modules-in >"$log" 2>&1
-	local rc=$?
-	if [ $rc -ne 0 ] || grep -qE 'warning:|error:' "$log"; then
-		sed 's/^/    /' "$log" | tail -n 40
-		return 1
-	fi
-	return 0
-}
-
-# make_initramfs SRC OUT SUITES...: busybox, init, the suites with their
-# shared libraries, the modules built in SRC
-make_initramfs() {
-	local src=$1 out=$2 root=$2/initramfs bin lib
-	shift 2
-	rm -rf "$root"
-	mkdir -p "$root/bin" "$root/tests" "$root/modules"
-	cp /bin/busybox "$root/bin/busybox"
-	install -m 755 "$rig/init" "$root/init"
-	cp "$build"/guest/* "$build/tools/hugesg" "$root/tests/"
-	printf '%s\n' "$@" > "$root/tests/list"
-	for m in $modules; do
-		cp "$src/src/$(module_dir $m)/$m.ko" "$root/modules/"
-	done
-	printf '%s\n' $modules > "$root/tests/modules"
-	for bin in "$build"/guest/* "$build/tools/hugesg"; do
-		ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+'
-	done | sort -u | while read -r lib; do
-		cp --parents -L "$lib" "$root"
-	done
-	(cd "$root" && find . | cpio -o -H newc --quiet) > "$out/initramfs.cpio"
-}
-
-modules="hugesg hugesg_drv hugesg_test"
-# edu's DMAs complete 100 ms of virtual time after they start: with icount
-# and sleep=off, virtual time jumps over the idle wait instead of sleeping
-icount=${HUGESG_ICOUNT--icount shift=auto,sleep=off}
-module_dir() { case $1 in hugesg_test) echo tests/kmod ;; *) echo kernel ;; esac; }
-
-# boot VMLINUX OUT TIMEOUT [APPEND [FPGA_PROPS]]: run one guest;
-# 0 = powered off, 124 = hung
-boot() {
-	local vmlinux=$1 out=$2 tmo=$3 extra="${4:-} ${HUGESG_APPEND:-}" fpga=${5:-}
-	rm -f "$out/console.log" "$out/results.log"
-	# (in a subshell: the kill at the timeout is reported below, not by bash)
-	(timeout --foreground --signal=KILL "$tmo" "$(qemu_bin)" \
-		-machine q35 -accel tcg -cpu max -smp 1 -m 4096 $icount \
-		-nic none -display none -monitor none -no-reboot \
-		-L /usr/share/qemu -L /usr/share/seabios \
-		-device intel-iommu -device edu,dma_mask=0xffffffffffffffff \
-		-device "hugesg-fpga$fpga" \
-		-kernel "$vmlinux" -initrd "$out/initramfs.cpio" \
-		-append "console=ttyS0 loglevel=5 panic=-1 intel_iommu=on iommu.strict=1 default_hugepagesz=2M hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=640 $extra" \
-		-serial "file:$out/console.log" -serial "file:$out/results.log" \
-		</dev/null >"$out/qemu.log" 2>&1) 2>/dev/null
-	local rc=$?
-	[ $rc -eq 137 ] && rc=124
-	tr -d '\r' < "$out/results.log" > "$out/results.txt" 2>/dev/null
-	return $rc
-}
 
 # report FILE: print each TAP verdict of each suite in a results file
 report() {
