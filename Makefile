@@ -12,7 +12,7 @@ GUEST_OUT := build/guest
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(GUEST_OUT)/%,$(wildcard tests/guest/*.c))
 GUEST_SCRIPTS := $(patsubst tests/guest/%.sh,$(GUEST_OUT)/%,$(wildcard tests/guest/*.sh))
 
-.PHONY: all deps modules modules-in guest-tests test demo clean
+.PHONY: all deps modules modules-in guest-tests test demo bench clean
 
 all: modules lib tools
 
@@ -53,6 +53,11 @@ test: deps
 
 demo: deps
 	tests/vm/run-demo.sh $(firstword $(KERNELS))
+
+# The methods drivers use today against hugesg: bench/results.csv and
+# bench/pin-cost.png (6.12 first, then 6.1, unless KERNELS is given).
+bench: deps
+	bench/run-bench.sh $(if $(filter-out file,$(origin KERNELS)),$(KERNELS),6.12 6.1)
 
 clean:
 	rm -rf build

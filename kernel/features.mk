@@ -17,3 +17,7 @@ ccflags-y += $(call hugesg_probe,sg_free_table_user_pages,scatterlist.h,KERNEL_S
 
 # dma_set_max_seg_size() returns void since 6.11 (it cannot fail any more).
 ccflags-y += $(call hugesg_probe,void dma_set_max_seg_size,dma-mapping.h,VOID_SET_MAX_SEG_SIZE)
+
+# hugesg_bench: memfd_pin_folios() came in 6.11, the append table in 5.15.
+ccflags-y += $(call hugesg_probe,memfd_pin_folios,mm.h memfd.h,MEMFD_PIN_FOLIOS)
+ccflags-y += $(call hugesg_probe,sg_alloc_append_table_from_pages,scatterlist.h,SG_APPEND)

@@ -4,8 +4,8 @@
 # The caller sets: top (the repository), build (its output directory).
 
 rig=$top/tests/vm
-modules="hugesg hugesg_drv hugesg_test"
-module_dir() { case $1 in hugesg_test) echo tests/kmod ;; *) echo kernel ;; esac; }
+modules="hugesg hugesg_drv hugesg_test hugesg_bench"
+module_dir() { case $1 in hugesg_test|hugesg_bench) echo tests/kmod ;; *) echo kernel ;; esac; }
 # edu's DMAs complete 100 ms of virtual time after they start: with icount
 # and sleep=off, virtual time jumps over the idle wait instead of sleeping
 icount=${HUGESG_ICOUNT--icount shift=auto,sleep=off}
@@ -42,13 +42,13 @@ make_initramfs() {
 	mkdir -p "$root/bin" "$root/tests" "$root/modules"
 	cp /bin/busybox "$root/bin/busybox"
 	install -m 755 "$rig/init" "$root/init"
-	cp "$build"/guest/* "$build/tools/hugesg" "$root/tests/"
+	cp "$top"/build/guest/* "$top/build/tools/hugesg" "$root/tests/"
 	printf '%s\n' "$@" > "$root/tests/list"
 	for m in $modules; do
 		cp "$src/src/$(module_dir $m)/$m.ko" "$root/modules/"
 	done
 	printf '%s\n' $modules > "$root/tests/modules"
-	for bin in "$build"/guest/* "$build/tools/hugesg"; do
+	for bin in "$top"/build/guest/* "$top/build/tools/hugesg"; do
 		ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+'
 	done | sort -u | while read -r lib; do
 		cp --parents -L "$lib" "$root"

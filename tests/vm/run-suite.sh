@@ -101,7 +101,7 @@ report "$build/lint.txt"
 grep '^# ' "$build/lint.txt" | head -n 30 | sed 's/^/    /'
 fi
 
-all_suites=$(ls "$build/guest" | grep -vxE "demo|demo_pins")
+all_suites=$(ls "$build/guest" | grep -vxE "demo|demo_pins|bench")
 main_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep -v '^rogue_')
 rogue_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep '^rogue_')
 

@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark's quick check for `make test`: `bench --small` (the 2 MiB
+# buffer, every method) must print well-formed CSV, and the figures that do
+# not depend on the clock must be what the methods promise.  Needs
+# hugesg_bench.ko, which the rig loads.  TAP output.
+if [ ! -e /dev/hugesg_bench ]; then
+	echo "1..1"
+	echo "not ok 1 - /dev/hugesg_bench exists (hugesg_bench.ko loaded)"
+	exit 1
+fi
+n=0
+fails=0
+check() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fails=$((fails + 1))
+	fi
+}
+
+bench --small --reps 1 >/tmp/bench.csv 2>/tmp/bench.err
+check $? "bench --small exits 0"
+sed 's/^/# /' /tmp/bench.err
+sed 's/^/# /' /tmp/bench.csv
+
+head -n 1 /tmp/bench.csv | grep -qx 'kernel,clock,method,page_size,buffer_bytes,register_ns,unregister_ns,transient_bytes,persistent_bytes,sg_entries,dma_segments,pins'
+check $? "the header names the 12 columns"
+
+awk -F, 'NR > 1 && NF != 12 { bad = 1 } END { exit bad || NR != 8 }' /tmp/bench.csv
+check $? "7 rows of 12 columns, one per method"
+
+# where a row has figures, all are numbers; all but transient are positive
+awk -F, 'NR > 1 && $6 != "" {
+	for (i = 6; i <= 12; i++)
+		if ($i !~ /^[0-9]+$/ || (i != 8 && $i == 0)) bad = 1
+} NR > 1 && $6 == "" {
+	for (i = 6; i <= 12; i++) if ($i != "") bad = 1
+} END { exit bad }' /tmp/bench.csv
+check $? "figures are positive numbers where present, all empty otherwise"
+
+for m in seed_gup pin_all iouring_coalesce hugesg_huge hugesg_auto; do
+	awk -F, -v m="$m" '$3 == m && $6 != "" { ok = 1 } END { exit !ok }' /tmp/bench.csv
+	check $? "$m has figures on every kernel"
+done
+
+field() { awk -F, -v m="$1" -v c="$2" '$3 == m { print $c }' /tmp/bench.csv; }
+[ "$(field hugesg_huge 12)" = 1 ] && [ "$(field hugesg_huge 10)" = 1 ]
+check $? "hugesg_huge on 2 MiB: 1 pin and 1 sg entry"
+[ "$(field seed_gup 12)" = 512 ]
+check $? "seed_gup on 2 MiB: 512 references, one per 4 KiB page"
+[ "$(field pin_all 12)" = 512 ]
+check $? "pin_all on 2 MiB: 512 pins"
+
+echo "1..$n"
+[ $fails -eq 0 ]
