@@ -27,8 +27,8 @@ static inline bool hugesg_page_is_hugetlb(struct page *page)
 
 /*
  * Size in bytes of the (compound) page that @page belongs to.  Folios came
- * in 5.16 ("mm: Add folio_size()", 7b230db3b8d3); before, page_size() of the
- * compound head gives the same.
+ * in 5.16 ("mm: Introduce struct folio", 7b230db3b8d3, with folio_size());
+ * before, page_size() of the compound head gives the same.
  */
 static inline unsigned long hugesg_compound_size(struct page *page)
 {
@@ -36,6 +36,20 @@ static inline unsigned long hugesg_compound_size(struct page *page)
 	return folio_size(page_folio(page));
 #else
 	return page_size(compound_head(page));
+#endif
+}
+
+/*
+ * Do @a and @b belong to the same (compound) page?  page_folio() came with
+ * folios in 5.16 ("mm: Introduce struct folio", 7b230db3b8d3); before, their
+ * compound heads are the same page.
+ */
+static inline bool hugesg_same_compound(struct page *a, struct page *b)
+{
+#ifdef HUGESG_HAVE_PAGE_FOLIO
+	return page_folio(a) == page_folio(b);
+#else
+	return compound_head(a) == compound_head(b);
 #endif
 }
 
@@ -102,7 +116,13 @@ static inline int hugesg_sg_table_from_pages(struct sg_table *sgt,
  * on unmap (strict), so that a device that keeps going after an unmap is
  * blocked?  Lazy invalidation got its own domain type, IOMMU_DOMAIN_DMA_FQ,
  * in 5.15 ("iommu: Introduce explicit type for non-strict DMA domains",
- * 7b8d4d6a1c3b); before, the type does not tell, so strict is not assumed.
+ * 7b8d4d6a1c3b).  Up to 5.12 a domain could be asked for its
+ * DOMAIN_ATTR_DMA_USE_FLUSH_QUEUE, which "iommu: remove
+ * DOMAIN_ATTR_DMA_USE_FLUSH_QUEUE" (a250c23f15c2) took away in 5.13, but
+ * not every driver answers: 5.10's Intel driver keeps its own flush queue,
+ * strict only with intel_iommu=strict (iommu.strict applies to x86 from
+ * that 5.13 change on), and does not say.  Where nothing tells, strict is
+ * not assumed.
  */
 static inline bool hugesg_iommu_translates(struct device *dev)
 {
@@ -113,10 +133,18 @@ static inline bool hugesg_iommu_translates(struct device *dev)
 
 static inline bool hugesg_iommu_strict(struct device *dev)
 {
-#ifdef IOMMU_DOMAIN_DMA_FQ
 	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+#if !defined(IOMMU_DOMAIN_DMA_FQ) && defined(HUGESG_HAVE_DOMAIN_ATTR_FQ)
+	int fq;
+#endif
 
-	return dom && dom->type == IOMMU_DOMAIN_DMA;
+	if (!dom || dom->type != IOMMU_DOMAIN_DMA)
+		return false;
+#if defined(IOMMU_DOMAIN_DMA_FQ)
+	return true;
+#elif defined(HUGESG_HAVE_DOMAIN_ATTR_FQ)
+	return !iommu_domain_get_attr(dom, DOMAIN_ATTR_DMA_USE_FLUSH_QUEUE,
+				      &fq) && !fq;
 #else
 	return false;
 #endif

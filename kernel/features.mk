@@ -7,8 +7,12 @@ hugesg_probe = $(shell grep -qsw -e '$(1)' $(addprefix $(srctree)/include/linux/
 	echo -DHUGESG_HAVE_$(3))
 
 ccflags-y += $(call hugesg_probe,folio_size,mm.h,FOLIO_SIZE)
+ccflags-y += $(call hugesg_probe,page_folio,page-flags.h,PAGE_FOLIO)
 ccflags-y += $(call hugesg_probe,unpin_user_page_range_dirty_lock,mm.h,UNPIN_RANGE)
 ccflags-y += $(call hugesg_probe,sg_alloc_table_from_pages_segment,scatterlist.h,SG_SEGMENT)
+
+# Up to 5.12 an IOMMU domain can be asked whether it invalidates lazily.
+ccflags-y += $(call hugesg_probe,DOMAIN_ATTR_DMA_USE_FLUSH_QUEUE,iommu.h,DOMAIN_ATTR_FQ)
 
 # The proposal's names, should the kernel ever provide them (linux/hugesg.h).
 ccflags-y += $(call hugesg_probe,get_user_hugepages_fast,mm.h,KERNEL_GET_USER_HUGEPAGES_FAST)

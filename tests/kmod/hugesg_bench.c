@@ -268,7 +268,7 @@ static void rdma_chunked_unregister(struct bench_reg *r)
 /* Does page @i of @pages continue the run of page @i - 1 in its folio? */
 static bool iouring_same_folio(struct page **pages, unsigned long i)
 {
-	return page_folio(pages[i]) == page_folio(pages[i - 1]) &&
+	return hugesg_same_compound(pages[i], pages[i - 1]) &&
 	       page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1;
 }
 
