@@ -3,7 +3,7 @@
 # (when its headers are installed) and the user-space programs; `make test`
 # runs the whole suite in QEMU guests; `make demo` runs the main job.
 
-KERNELS ?= 6.1 6.12
+KERNELS ?= 5.10 6.1 6.12
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CC ?= gcc
 CFLAGS ?= -O2

@@ -7,7 +7,8 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${HUGESG_CACHE:-/var/cache/hugesg}
 src=$cache/src/linux-source-6.1
-kdoc=$(ls "$cache"/kernels/*/root/usr/lib/linux-kbuild-*/scripts/kernel-doc 2>/dev/null | head -n 1)
+kdoc=$(ls "$cache"/kernels/6.1.*/root/usr/lib/linux-kbuild-*/scripts/kernel-doc \
+	"$cache"/kernels/*/root/usr/lib/linux-kbuild-*/scripts/kernel-doc 2>/dev/null | head -n 1)
 cd "$top"
 files="kernel/*.c kernel/*.h include/linux/*.h include/uapi/linux/*.h tests/kmod/*.c tests/kmod/*.h"
 

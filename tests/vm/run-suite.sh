@@ -6,7 +6,7 @@
 # second serial port and scan the console log.  Prints each test's verdict
 # per kernel and closes with "N passed, N failed, N skipped".
 #
-# usage: run-suite.sh SERIES...      (e.g. run-suite.sh 6.1 6.12)
+# usage: run-suite.sh [SERIES...]    (default: 5.10 6.1 6.12)
 # env:   HUGESG_CACHE (downloads, default /var/cache/hugesg)
 #        HUGESG_VM_TIMEOUT (seconds per guest, default 900)
 #        HUGESG_QEMU (QEMU binary), HUGESG_SUITES (subset of suites to run),
@@ -72,7 +72,7 @@ run_boot() {
 	fi
 }
 
-series_list=${*:-6.1 6.12}
+series_list=${*:-5.10 6.1 6.12}
 mkdir -p "$build"
 echo "building the in-guest suites"
 if ! make -s -C "$top" guest-tests >"$build/guest-build.log" 2>&1; then
