@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * How long things live: a buffer unmapped while the engine writes into it
+ * stays pinned (and out of the pool) until unregister; a file passed to
+ * another process keeps its buffers until the last close; the module cannot
+ * go while a file is open; an edu device unbound during a copy fails the
+ * copy with -ENODEV and works again once bound back.
+ */
+#include <dirent.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "drvlib.h"
+
+static void test_munmap_while_streaming_keeps_pages_until_unregister(void **state)
+{
+	struct tstate *t = *state;
+	long before = pool_free(SZ_2M), pins = pins_held();
+	char *ring = map_huge(t, 16 * MiB, 21);
+	struct hugesg_ring st;
+	int fd = hsg_open(), h;
+
+	assert_non_null(ring);
+	h = hsg_register(fd, ring, 16 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_FPGA, NULL);
+	assert_true(h > 0);
+	assert_int_equal(hsg_stream(fd, h, HUGESG_STREAM_TABLE, 3, 0), 0);
+	assert_int_equal(munmap(ring, 16 * MiB), 0);
+	t->nmaps--;
+	/* the engine goes on writing into the pinned pages, nowhere else */
+	assert_int_equal(hsg_ring(fd, HUGESG_IOC_RING_WAIT, 16 * MiB, 5000, &st), 0);
+	assert_int_equal(st.state, HUGESG_RING_RUNNING);
+	assert_int_equal(pool_free(SZ_2M), before - 8);
+	assert_int_equal(pins_held() - pins, 8);
+	assert_int_equal(hsg_ring(fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+	assert_int_equal(pool_free(SZ_2M), before - 8);
+	assert_int_equal(hsg_unregister(fd, h), 0);
+	assert_int_equal(pool_free(SZ_2M), before);
+	assert_int_equal(pins_held(), pins);
+	close(fd);
+}
+
+static int send_fd(int sock, int fd)
+{
+	char c = 0, buf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = buf, .msg_controllen = sizeof(buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+	char c, buf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = buf, .msg_controllen = sizeof(buf) };
+	int fd = -1;
+
+	if (recvmsg(sock, &msg, 0) == 1 && CMSG_FIRSTHDR(&msg))
+		memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+	return fd;
+}
+
+/* A child registers a buffer, streams into it, sends us the file, exits. */
+static int child_register_and_pass(int sock)
+{
+	struct tstate t = { 0 };
+	char *ring = map_huge(&t, 8 * MiB, 21);
+	int fd = hsg_open(), h;
+
+	h = hsg_register(fd, ring, 8 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_FPGA, NULL);
+	if (!ring || h <= 0 || hsg_stream(fd, h, HUGESG_STREAM_TABLE, 9, 0))
+		return 1;
+	return send_fd(sock, fd) ? 2 : 0;
+}
+
+static void test_passed_file_keeps_buffer_until_last_close(void **state)
+{
+	long before = pool_free(SZ_2M), pins = pins_held();
+	struct hugesg_ring st;
+	int sv[2], status, fd;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid = fork();
+	if (!pid)
+		_exit(child_register_and_pass(sv[1]));
+	fd = recv_fd(sv[0]);
+	assert_true(fd >= 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* its owner is gone; the buffer and the stream are still there */
+	assert_int_equal(pins_held() - pins, 4);
+	assert_int_equal(hsg_ring(fd, HUGESG_IOC_RING_WAIT, 8 * MiB, 5000, &st), 0);
+	assert_int_equal(st.state, HUGESG_RING_RUNNING);
+	assert_int_equal(st.write_ptr - st.read_ptr, 8 * MiB);
+	close(fd);
+	assert_int_equal(pins_held(), pins);
+	assert_int_equal(pool_free(SZ_2M), before);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void test_rmmod_while_open_is_refused(void **state)
+{
+	int fd = hsg_open();
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_not_equal(system("rmmod hugesg_drv 2>/dev/null"), 0);
+	close(fd);
+}
+
+/* Write @what to /sys/bus/pci/drivers/hugesg-edu/@file for the edu device. */
+static int edu_driver_ctl(const char *file, const char *bdf)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/hugesg-edu/%s", file);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fputs(bdf, f) < 0;
+	ret |= fclose(f) != 0;
+	return ret ? -1 : 0;
+}
+
+static int edu_bdf(char *bdf, size_t len)
+{
+	DIR *d = opendir("/sys/bus/pci/drivers/hugesg-edu");
+	struct dirent *e;
+	int ret = -1;
+
+	while (d && (e = readdir(d)))
+		if (strchr(e->d_name, ':')) {
+			snprintf(bdf, len, "%s", e->d_name);
+			ret = 0;
+			break;
+		}
+	if (d)
+		closedir(d);
+	return ret;
+}
+
+static void test_edu_unbind_during_copy_is_enodev(void **state)
+{
+	struct tstate *t = *state;
+	char *a = map_huge(t, 2 * SZ_2M, 21), *b = map_huge(t, 2 * SZ_2M, 21);
+	struct hugesg_transfer x = { .size = sizeof(x), .engine = HUGESG_ENGINE_EDU,
+				     .len = 2 * SZ_2M };
+	int fd = hsg_open(), status;
+	char bdf[256];
+	pid_t pid;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(edu_bdf(bdf, sizeof(bdf)), 0);
+	x.src_handle = hsg_register(fd, a, 2 * SZ_2M, HUGESG_HUGE, HUGESG_ENGINE_EDU, NULL);
+	x.dst_handle = hsg_register(fd, b, 2 * SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+				    HUGESG_ENGINE_EDU, NULL);
+	assert_true((int)x.src_handle > 0 && (int)x.dst_handle > 0);
+	pid = fork();
+	if (!pid) {
+		/* a 4 MiB copy takes about 1000 edu DMAs: unbind in the middle */
+		usleep(200000);
+		_exit(edu_driver_ctl("unbind", bdf) ? 1 : 0);
+	}
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_TRANSFER, &x), -ENODEV);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* the buffers were unmapped with the device: nothing more to do */
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_TRANSFER, &x), -ENODEV);
+	close(fd);
+	/* bound back, the engine works again */
+	assert_int_equal(edu_driver_ctl("bind", bdf), 0);
+	fd = hsg_open();
+	x.src_handle = hsg_register(fd, a, 2 * SZ_2M, HUGESG_HUGE, HUGESG_ENGINE_EDU, NULL);
+	x.dst_handle = hsg_register(fd, b, 2 * SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+				    HUGESG_ENGINE_EDU, NULL);
+	assert_true((int)x.src_handle > 0 && (int)x.dst_handle > 0);
+	memset(a, 0x3c, 4096);
+	x.len = 4096;
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_TRANSFER, &x), 0);
+	assert_memory_equal(a, b, 4096);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, tstate_setup, tstate_teardown)
+		T(test_munmap_while_streaming_keeps_pages_until_unregister),
+		T(test_passed_file_keeps_buffer_until_last_close),
+		T(test_rmmod_while_open_is_refused),
+		T(test_edu_unbind_during_copy_is_enodev),
+	};
+
+	return cmocka_run_group_tests_name("drv_lifetime", tests, NULL, NULL);
+}
