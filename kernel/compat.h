@@ -166,4 +166,47 @@ static inline int hugesg_dma_set_max_seg_size(struct device *dev,
 #endif
 }
 
+/*
+ * The table builder and the unpin walker (hugesg_internal.h) are exported
+ * to the KUnit tests of tests/kmod/hugesg_kunit.c only, and only on kernels
+ * built with KUnit.  EXPORT_SYMBOL_IF_KUNIT() and <kunit/visibility.h> came
+ * in 6.2 ("kunit: add macro to allow conditionally exposing static symbols
+ * to tests"); before, the same export is spelled out.  The namespace
+ * became a string literal in 6.13 ("module: Convert symbol namespace to
+ * string literal"), which changes how the tests import it.
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+#ifdef HUGESG_HAVE_KUNIT_VISIBILITY
+#include <kunit/visibility.h>
+#define HUGESG_EXPORT_FOR_KUNIT(sym)	EXPORT_SYMBOL_IF_KUNIT(sym)
+#else
+#define HUGESG_EXPORT_FOR_KUNIT(sym)	\
+	EXPORT_SYMBOL_NS_GPL(sym, EXPORTED_FOR_KUNIT_TESTING)
+#endif
+#else
+#define HUGESG_EXPORT_FOR_KUNIT(sym)
+#endif
+#ifdef HUGESG_HAVE_STRING_NS
+#define HUGESG_IMPORT_KUNIT_NS()	\
+	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define HUGESG_IMPORT_KUNIT_NS()	\
+	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
+/*
+ * Pins held on a hugepage (the KUnit tests count them).  Up to 6.1 in the
+ * first tail page's compound_pincount (head_compound_pincount()); the
+ * folio conversions of 6.2-6.3 moved it into folio->_pincount and removed
+ * the helper.
+ */
+static inline int hugesg_hugepage_pincount(struct page *head)
+{
+#ifdef HUGESG_HAVE_HEAD_COMPOUND_PINCOUNT
+	return head_compound_pincount(head);
+#else
+	return atomic_read(&page_folio(head)->_pincount);
+#endif
+}
+
 #endif /* _HUGESG_COMPAT_H */

@@ -25,3 +25,11 @@ ccflags-y += $(call hugesg_probe,void dma_set_max_seg_size,dma-mapping.h,VOID_SE
 # hugesg_bench: memfd_pin_folios() came in 6.11, the append table in 5.15.
 ccflags-y += $(call hugesg_probe,memfd_pin_folios,mm.h memfd.h,MEMFD_PIN_FOLIOS)
 ccflags-y += $(call hugesg_probe,sg_alloc_append_table_from_pages,scatterlist.h,SG_APPEND)
+
+# KUnit (tests/kmod/hugesg_kunit.c): the export helper of 6.2, the string
+# namespaces of 6.13, the pin count of a hugepage before folios held it.
+ccflags-y += $(shell test -e $(srctree)/include/kunit/visibility.h && \
+	echo -DHUGESG_HAVE_KUNIT_VISIBILITY)
+hugesg_comma := ,
+ccflags-y += $(call hugesg_probe,MODULE_INFO(import_ns$(hugesg_comma) ns),module.h,STRING_NS)
+ccflags-y += $(call hugesg_probe,head_compound_pincount,mm.h,HEAD_COMPOUND_PINCOUNT)

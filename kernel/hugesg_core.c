@@ -13,7 +13,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hugesg.h>
-#include <linux/kmemleak.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -21,6 +20,7 @@
 #include <linux/slab.h>
 
 #include "compat.h"
+#include "hugesg_internal.h"
 
 /* Ordinary pages are pinned in batches whose page array fills one page. */
 #define HUGESG_BATCH	(PAGE_SIZE / sizeof(struct page *))
@@ -127,234 +127,6 @@ err:
 }
 EXPORT_SYMBOL_GPL(hugesg_get_user_hugepages_fast);
 
-/*
- * Releasing the pins a table records.  Ordinary pages were pinned once per
- * 4 KiB page, and no page is shared by two entries (entries split on page
- * boundaries).  A hugetlb page was pinned once per occurrence in the range,
- * but may be split over several consecutive entries by max_segment: an entry
- * that starts exactly where the previous one ended, inside a hugepage,
- * continues that occurrence and must not unpin it again.  A second
- * occurrence of the same hugepage always starts at its first byte.
- */
-struct hugesg_unpin_state {
-	phys_addr_t prev_end;
-	bool have_prev;
-	bool dirty;
-};
-
-static void hugesg_unpin_extent(struct hugesg_unpin_state *st,
-				unsigned long pfn, unsigned int offset,
-				unsigned int len)
-{
-	phys_addr_t pos = PFN_PHYS(pfn) + offset, end = pos + len;
-	bool continues = st->have_prev && pos == st->prev_end;
-
-	while (pos < end) {
-		struct page *page = pfn_to_page(PHYS_PFN(pos));
-
-		if (hugesg_page_is_hugetlb(page)) {
-			struct page *head = compound_head(page);
-			phys_addr_t hstart = PFN_PHYS(page_to_pfn(head));
-			phys_addr_t hend = hstart + hugesg_compound_size(head);
-
-			if (!(continues && pos != hstart))
-				unpin_user_pages_dirty_lock(&head, 1, st->dirty);
-			pos = min(hend, end);
-		} else {
-			unsigned long first = PHYS_PFN(pos);
-			unsigned long last = PHYS_PFN(end - 1);
-			unsigned long n = 1;
-
-			while (first + n <= last &&
-			       !hugesg_page_is_hugetlb(pfn_to_page(first + n)))
-				n++;
-			hugesg_unpin_page_range(page, n, st->dirty);
-			pos = min(PFN_PHYS(first + n), end);
-		}
-		continues = false;
-	}
-	st->prev_end = end;
-	st->have_prev = true;
-}
-
-/*
- * Building the table without a page array and without knowing the number of
- * entries in advance.  The result has exactly the layout sg_alloc_table()
- * gives for that number of entries, so sg_free_table() frees it: chunks of
- * SG_MAX_SINGLE_ALLOC entries from the page allocator (registered with
- * kmemleak, as sg_kmalloc() does), chained through their last entry, and a
- * last chunk of exactly the entries left, from kmalloc() unless it is full.
- * While building, every chunk is a full page; sg_builder_finish() moves the
- * entries of a partial last chunk into one of exact size.  This mirrors
- * __sg_alloc_table()/__sg_free_table() of lib/scatterlist.c, unchanged from
- * 5.10 to 6.12; a change there shows in the suites as a bad free (the
- * tables of core_sgtable span many chunks).
- *
- * Entries are merged exactly as sg_alloc_table_from_pages_segment() merges
- * a page array: a page joins the pending entry when its pfn follows the
- * entry's last one and the entry holds fewer than max_segment / PAGE_SIZE
- * pages; the first entry starts at the offset of the range in its page, and
- * the last one ends with the range.
- */
-struct hugesg_sg_builder {
-	struct sg_table *sgt;
-	struct scatterlist *chunk;	/* current chunk (a page) */
-	struct scatterlist *prev_chunk;	/* the chunk chained to it */
-	unsigned int used;		/* entries used in @chunk */
-	gfp_t gfp;
-	unsigned long max_pages;	/* max_segment in pages */
-	unsigned long remaining;	/* bytes of the range not in an entry */
-	unsigned int offset;		/* offset of the pending entry */
-	unsigned long pfn;		/* first pfn of the pending entry */
-	unsigned long npages;		/* its pages; 0: no pending entry */
-};
-
-static struct scatterlist *sg_builder_chunk_alloc(gfp_t gfp)
-{
-	struct scatterlist *sg = (void *)__get_free_page(gfp);
-
-	if (!sg)
-		return NULL;
-	kmemleak_alloc(sg, PAGE_SIZE, 1, gfp);
-	sg_init_table(sg, SG_MAX_SINGLE_ALLOC);
-	return sg;
-}
-
-static void sg_builder_chunk_free(struct scatterlist *sg)
-{
-	kmemleak_free(sg);
-	free_page((unsigned long)sg);
-}
-
-static int sg_builder_emit(struct hugesg_sg_builder *b)
-{
-	unsigned long bytes = (b->npages << PAGE_SHIFT) - b->offset;
-	struct scatterlist *sg;
-
-	if (!b->chunk) {
-		b->chunk = sg_builder_chunk_alloc(b->gfp);
-		if (!b->chunk)
-			return -ENOMEM;
-		b->sgt->sgl = b->chunk;
-	} else if (b->used == SG_MAX_SINGLE_ALLOC) {
-		/* full: its last entry moves on and becomes the chain link */
-		struct scatterlist *next = sg_builder_chunk_alloc(b->gfp);
-		struct scatterlist *last = &b->chunk[SG_MAX_SINGLE_ALLOC - 1];
-
-		if (!next)
-			return -ENOMEM;
-		sg_set_page(next, sg_page(last), last->length, last->offset);
-		sg_chain(b->chunk, SG_MAX_SINGLE_ALLOC, next);
-		b->prev_chunk = b->chunk;
-		b->chunk = next;
-		b->used = 1;
-	}
-	sg = &b->chunk[b->used++];
-	sg_set_page(sg, pfn_to_page(b->pfn), min(b->remaining, bytes),
-		    b->offset);
-	b->sgt->nents++;
-	b->remaining -= min(b->remaining, bytes);
-	b->offset = 0;
-	b->npages = 0;
-	return 0;
-}
-
-/*
- * Add @npages physically contiguous pinned pages from @pfn.  On failure
- * the pages not taken into the pending entry are unpinned here: one pin for
- * a hugetlb run (@huge) of which nothing was taken, else one per page.
- */
-static int sg_builder_add(struct hugesg_sg_builder *b, unsigned long pfn,
-			  unsigned long npages, bool huge)
-{
-	bool taken = false;
-
-	while (npages) {
-		unsigned long n;
-
-		if (b->npages && pfn == b->pfn + b->npages &&
-		    b->npages < b->max_pages) {
-			n = min(npages, b->max_pages - b->npages);
-			b->npages += n;
-		} else {
-			if (b->npages) {
-				int ret = sg_builder_emit(b);
-
-				if (ret) {
-					if (!huge)
-						hugesg_unpin_page_range(pfn_to_page(pfn),
-									npages, false);
-					else if (!taken)
-						unpin_user_page(pfn_to_page(pfn));
-					return ret;
-				}
-			}
-			n = min(npages, b->max_pages);
-			b->pfn = pfn;
-			b->npages = n;
-		}
-		taken = true;
-		pfn += n;
-		npages -= n;
-	}
-	return 0;
-}
-
-static int sg_builder_finish(struct hugesg_sg_builder *b)
-{
-	struct scatterlist *exact, *sg;
-	unsigned int i;
-	int ret;
-
-	if (b->npages) {
-		ret = sg_builder_emit(b);
-		if (ret)
-			return ret;
-	}
-	b->sgt->orig_nents = b->sgt->nents;
-	if (b->used == SG_MAX_SINGLE_ALLOC) {
-		sg_mark_end(&b->chunk[b->used - 1]);
-		return 0;
-	}
-	exact = kmalloc_array(b->used, sizeof(*exact), b->gfp);
-	if (!exact)
-		return -ENOMEM;
-	sg_init_table(exact, b->used);
-	for (i = 0; i < b->used; i++) {
-		sg = &b->chunk[i];
-		sg_set_page(&exact[i], sg_page(sg), sg->length, sg->offset);
-	}
-	if (b->prev_chunk)
-		sg_chain(b->prev_chunk, SG_MAX_SINGLE_ALLOC, exact);
-	else
-		b->sgt->sgl = exact;
-	sg_builder_chunk_free(b->chunk);
-	b->chunk = NULL;
-	return 0;
-}
-
-/* Undo an unfinished build: unpin what the entries and the pending hold. */
-static void sg_builder_abort(struct hugesg_sg_builder *b)
-{
-	struct hugesg_unpin_state st = { };
-	struct scatterlist *sg = b->sgt->sgl, *chunk, *next;
-	unsigned int i;
-
-	for (i = 0; i < b->sgt->nents; i++, sg = sg_next(sg))
-		hugesg_unpin_extent(&st, page_to_pfn(sg_page(sg)), sg->offset,
-				    sg->length);
-	if (b->npages)
-		hugesg_unpin_extent(&st, b->pfn, b->offset,
-				    min_t(unsigned long, b->remaining,
-					  (b->npages << PAGE_SHIFT) - b->offset));
-	for (chunk = b->sgt->sgl; chunk; chunk = next) {
-		next = chunk == b->chunk ? NULL :
-			sg_chain_ptr(&chunk[SG_MAX_SINGLE_ALLOC - 1]);
-		sg_builder_chunk_free(chunk);
-	}
-	memset(b->sgt, 0, sizeof(*b->sgt));
-}
-
 struct hugesg_pin_stats {
 	u64 pinned_bytes;
 	unsigned long nr_pins;
@@ -387,7 +159,7 @@ static long hugesg_add_normal(struct hugesg_sg_builder *b, struct page **batch,
 	unsigned long pos = addr + PAGE_SIZE;
 	int ret, got, i;
 
-	ret = sg_builder_add(b, page_to_pfn(first), 1, false);
+	ret = hugesg_sgb_add(b, page_to_pfn(first), 1, false);
 	if (ret)
 		return ret;
 	hugesg_count(stats, PAGE_SIZE);
@@ -404,7 +176,7 @@ static long hugesg_add_normal(struct hugesg_sg_builder *b, struct page **batch,
 					return -EINVAL;
 				return pos + ((unsigned long)i << PAGE_SHIFT) - addr;
 			}
-			ret = sg_builder_add(b, page_to_pfn(batch[i]), 1, false);
+			ret = hugesg_sgb_add(b, page_to_pfn(batch[i]), 1, false);
 			if (ret) {
 				unpin_user_pages(batch + i + 1, got - i - 1);
 				return ret;
@@ -423,17 +195,11 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 {
 	unsigned int mode = flags & HUGESG_MODE_MASK;
 	unsigned long addr = start & PAGE_MASK, end = start + len;
-	struct hugesg_sg_builder b = {
-		.sgt = sgt,
-		.gfp = gfp,
-		.max_pages = max_segment >> PAGE_SHIFT,
-		.remaining = len,
-		.offset = offset_in_page(start),
-	};
+	struct hugesg_sg_builder b;
 	struct page **batch = NULL;
 	int ret;
 
-	memset(sgt, 0, sizeof(*sgt));
+	hugesg_sgb_init(&b, sgt, len, offset_in_page(start), max_segment, gfp);
 	memset(stats, 0, sizeof(*stats));
 	ret = hugesg_check_range(start, len, flags);
 	if (ret)
@@ -484,21 +250,21 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 		size = hugesg_compound_size(page);
 		npages = (min(ALIGN_DOWN(addr, size) + size, PAGE_ALIGN(end)) -
 			  addr) >> PAGE_SHIFT;
-		ret = sg_builder_add(&b, page_to_pfn(page), npages, true);
+		ret = hugesg_sgb_add(&b, page_to_pfn(page), npages, true);
 		if (ret)
 			goto err;
 		hugesg_count(stats, size);
 		addr += npages << PAGE_SHIFT;
 	}
 
-	ret = sg_builder_finish(&b);
+	ret = hugesg_sgb_finish(&b);
 	if (ret)
 		goto err;
 	kfree(batch);
 	return 0;
 
 err:
-	sg_builder_abort(&b);
+	hugesg_sgb_abort(&b);
 	kfree(batch);
 	memset(stats, 0, sizeof(*stats));
 	return ret;
