@@ -4,8 +4,13 @@
 # host: the image and headers packages are downloaded and unpacked into the
 # cache, the uncompressed vmlinux is extracted for PVH boot.
 #
-# usage: kernel.sh SERIES        (SERIES: 5.10, 6.1 or 6.12)
+# usage: kernel.sh SERIES        (SERIES: 5.10, 6.1, 6.12, 7.x or debug)
 # prints: KREL VMLINUX KDIR      (release, bootable image, module build dir)
+#
+# Headers whose compiler is newer than the host's gcc-12 (7.x: sid's gcc-16,
+# with kbuild tools linked against sid's glibc) are left as they are: the
+# rig builds their modules inside a sid chroot (tests/vm/sid-chroot.sh,
+# chosen by build_modules in rig-lib.sh from .kernelvariables' compiler).
 set -eu
 series=$1
 cache=${HUGESG_CACHE:-/var/cache/hugesg}
@@ -44,20 +49,59 @@ bullseye_sources() {
 		Pin-Priority: 100
 		EOF
 	)
+	apt_source_files bullseye 100 "$src" "$want_src" "$pin" "$want_pin"
+}
+
+# apt_source_files SUITE PRIO SRC WANT_SRC PIN WANT_PIN: write apt's sources
+# and preferences files for SUITE when they differ, then apt-get update
+apt_source_files() {
+	local suite=$1 prio=$2 src=$3 want_src=$4 pin=$5 want_pin=$6
 	if [ "$(cat "$src" 2>/dev/null)" = "$want_src" ] &&
 		[ "$(cat "$pin" 2>/dev/null)" = "$want_pin" ]; then
 		return 0
 	fi
 	if [ "$(id -u)" != 0 ]; then
-		echo "kernel.sh: series 5.10 needs bullseye in apt's sources (run as root)" >&2
+		echo "kernel.sh: series $series needs $suite in apt's sources (run as root)" >&2
 		exit 1
 	fi
-	echo "kernel.sh: adding bullseye to apt's sources ($src, pinned to 100)" >&2
-	# the pin first: no moment with bullseye in the sources unpinned
+	echo "kernel.sh: adding $suite to apt's sources ($src, pinned to $prio)" >&2
+	# the pin first: no moment with the suite in the sources unpinned
 	printf '%s\n' "$want_pin" > "$pin"
 	printf '%s\n' "$want_src" > "$src"
 	apt-get update -qq >&2
 }
+
+# 7.x is Debian unstable's kernel: sid goes into apt's sources of its own,
+# pinned to 50, below the installed versions (100), so that no installed
+# package is ever upgraded from sid, whatever its origin; only packages that
+# the host does not have and that are asked for by name come from sid.  The
+# rig only downloads from it (the packages here, debootstrap's own fetches
+# for tests/vm/sid-chroot.sh are separate).
+sid_sources() {
+	local src=/etc/apt/sources.list.d/hugesg-sid.sources
+	local pin=/etc/apt/preferences.d/hugesg-sid
+	local want_src want_pin
+	want_src=$(cat <<-EOF
+		# Added by hugesg tests/vm/kernel.sh: Debian unstable's 7.x kernel
+		Types: deb
+		URIs: http://deb.debian.org/debian
+		Suites: sid
+		Components: main
+		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+		EOF
+	)
+	want_pin=$(cat <<-EOF
+		# Added by hugesg tests/vm/kernel.sh: sid only when asked for
+		Package: *
+		Pin: release n=sid
+		Pin-Priority: 50
+		EOF
+	)
+	apt_source_files sid 50 "$src" "$want_src" "$pin" "$want_pin"
+}
+
+# the debug kernel of `make test-debug` is built, not downloaded
+[ "$series" = debug ] && exec "$here/../debug/debug-kernel.sh"
 
 resolve() {
 	case $series in
@@ -70,12 +114,17 @@ resolve() {
 	6.12)	# the newest 6.12 of bookworm-security
 		apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' |
 			awk '{print $1}' | sort -V | tail -n 1 ;;
-	*)	echo "kernel.sh: unknown kernel series '$series' (known: 5.10 6.1 6.12)" >&2
+	7.x)	# the newest 7.x of sid, generic flavour (not cloud, rt or dbg);
+		# names carry a moving ABI: 7.2.13+deb14-amd64 or 7.0.0-1-amd64
+		apt-cache search --names-only '^linux-image-7\.[0-9][^ -]*(-[0-9]+)?-amd64$' |
+			awk '{print $1}' | sort -V | tail -n 1 ;;
+	*)	echo "kernel.sh: unknown kernel series '$series' (known: 5.10 6.1 6.12 7.x)" >&2
 		exit 2 ;;
 	esac
 }
 
 [ "$series" = 5.10 ] && bullseye_sources
+[ "$series" = 7.x ] && sid_sources
 img=$(resolve)
 if [ -z "$img" ]; then
 	apt-get update -qq >&2
@@ -95,18 +144,50 @@ if [ ! -e "$dir/ready" ]; then
 	# the headers' own dependencies that hold the tree: -common and kbuild
 	deps=$(apt-cache depends "$hdr" |
 		awk '/Depends: linux-(headers-.*-common|kbuild-).*/ {print $2}' | sort -u)
+	# since 7.x the image package is a meta package: the kernel itself is
+	# in linux-binary-KREL (signed; -unsigned has the same vmlinuz)
+	deps="$deps $(apt-cache depends "$img" |
+		awk '/Depends: linux-binary-/ {print $2}' | sort -u)"
 	(cd "$dir/debs" && apt-get download -q "$img" "$hdr" $deps >&2) 2>&1 |
 		grep -v 'unsandboxed' >&2 || true
 	for deb in "$dir"/debs/*.deb; do
 		dpkg-deb -x "$deb" "$dir/root"
 	done
-	# the arch Makefile includes the -common tree by absolute path
-	sed -i "s|^include /usr/src/|include $dir/root/usr/src/|" "$kdir/Makefile"
+	# the arch Makefile includes the -common tree by absolute path (and
+	# since 7.x names itself as KBUILD_OUTPUT, by absolute path too)
+	sed -i -e "s|^include /usr/src/|include $dir/root/usr/src/|" \
+		-e "s|^KBUILD_OUTPUT=/usr/src/|KBUILD_OUTPUT=$dir/root/usr/src/|" "$kdir/Makefile"
 	# the headers name their release's compiler (.kernelvariables: gcc-10
 	# for bullseye's 5.10, which bookworm does not have): the rig builds
-	# every series with the host's gcc-12, warning-free with W=1 and sparse
-	sed -i -E 's/\<gcc-[0-9]+$/gcc-12/' "$kdir/.kernelvariables"
-	"$here/extract-vmlinux.sh" "$dir/root/boot/vmlinuz-$krel" "$dir/vmlinux"
+	# every series up to gcc-12 with the host's gcc-12, warning-free with
+	# W=1 and sparse; newer ones keep theirs and are built in the sid chroot
+	sed -i -E 's/\<gcc-([0-9]|1[0-2])$/gcc-12/' "$kdir/.kernelvariables"
+	# since 7.0 the Makefile checks that sparse knows __typeof_unqual__
+	# before C=1 ("compiler: Use __typeof_unqual__() for
+	# __unqual_scalar_typeof()", adc00a0daf1b) with scripts/checker-valid.sh,
+	# which linux-kbuild-7.2 does not ship: C=1 would quietly become C=0
+	# (sid's sparse passes the check).  The same check, where it is missing:
+	kbuild_scripts=$(readlink -f "$kdir/scripts")
+	if grep -qs 'scripts/checker-valid.sh' "$dir"/root/usr/src/linux-headers-*-common/Makefile &&
+		[ ! -e "$kbuild_scripts/checker-valid.sh" ]; then
+		cat > "$kbuild_scripts/checker-valid.sh" <<-'EOF'
+			#!/bin/sh -eu
+			# SPDX-License-Identifier: GPL-2.0
+			# Added by hugesg tests/vm/kernel.sh, as the kernel's own: prints 1
+			# when the checker "$@" parses __typeof_unqual__ without error.
+			[ ! -x "$(command -v "$1")" ] && exit 1
+			tmp_file=$(mktemp)
+			trap 'rm -f "$tmp_file"' EXIT
+			printf '%s\n' 'static inline int u(const int *q)' '{' \
+				'	__typeof_unqual__(*q) v = *q;' '	return v;' '}' >"$tmp_file"
+			"$@" "$tmp_file" 2>&1 | awk -v c=1 '/error/{c=0}END{print c}'
+			EOF
+		chmod 755 "$kbuild_scripts/checker-valid.sh"
+	fi
+	# /boot/vmlinuz-KREL up to 6.12, /usr/lib/modules/KREL/vmlinuz since
+	vmlinuz=$dir/root/boot/vmlinuz-$krel
+	[ -e "$vmlinuz" ] || vmlinuz=$dir/root/usr/lib/modules/$krel/vmlinuz
+	"$here/extract-vmlinux.sh" "$vmlinuz" "$dir/vmlinux"
 	rm -rf "$dir/debs" "$dir/root/lib/modules" "$dir/root/usr/lib/modules"
 	touch "$dir/ready"
 fi

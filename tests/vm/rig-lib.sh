@@ -18,15 +18,27 @@ qemu_bin() {
 	echo "$HUGESG_QEMU"
 }
 
-# build_modules KDIR OUT: out-of-tree build of every module for one kernel
+# build_modules KDIR OUT: out-of-tree build of every module for one kernel.
+# Headers that name a compiler the host does not have (.kernelvariables:
+# 7.x's gcc-16, whose kbuild tools also need sid's glibc; kernel.sh maps
+# older ones to the host's gcc-12) are built inside the sid chroot
+# (tests/vm/sid-chroot.sh), with the repository, OUT and the kernel's
+# unpacked tree bind-mounted at the same paths.
 build_modules() {
-	local kdir=$1 out=$2 log=$2/build.log
+	local kdir=$1 out=$2 log=$2/build.log cc
+	local -a inside=()
 	rm -rf "$out/src"
 	mkdir -p "$out/src"
 	cp -r "$top/kernel" "$top/include" "$top/tests" "$out/src/" || return 1
-	make -s -C "$top" KDIR="$kdir" SRC="$out/src" modules-in >"$log" 2>&1
+	cc=$(grep -oE '\<gcc-[0-9]+$' "$kdir/.kernelvariables" 2>/dev/null | tail -n 1)
+	if [ -n "$cc" ] && ! command -v "$cc" >/dev/null; then
+		"$rig/sid-chroot.sh" create "$cc" >/dev/null || return 1
+		inside=("$rig/sid-chroot.sh" run -b "$top" -b "$out" -b "${kdir%/usr/src/*}" --)
+	fi
+	"${inside[@]}" make -s -C "$top" KDIR="$kdir" SRC="$out/src" modules-in >"$log" 2>&1
 	local rc=$?
-	if [ $rc -ne 0 ] || grep -qE 'warning:|error:' "$log"; then
+	# (and C=1 that the kernel's Makefile turned off: no sparse ran)
+	if [ $rc -ne 0 ] || grep -qE 'warning:|error:|C=1 specified, but' "$log"; then
 		sed 's/^/    /' "$log" | tail -n 40
 		return 1
 	fi
@@ -47,6 +59,9 @@ make_initramfs() {
 	for m in $modules; do
 		cp "$src/src/$(module_dir $m)/$m.ko" "$root/modules/"
 	done
+	# loaded by its suite, where the kernel has KUnit (the debug lane)
+	[ -e "$src/src/tests/kmod/hugesg_kunit.ko" ] &&
+		cp "$src/src/tests/kmod/hugesg_kunit.ko" "$root/modules/"
 	printf '%s\n' $modules > "$root/tests/modules"
 	for bin in "$top"/build/guest/* "$top/build/tools/hugesg"; do
 		ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+'

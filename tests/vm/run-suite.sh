@@ -6,8 +6,11 @@
 # second serial port and scan the console log.  Prints each test's verdict
 # per kernel and closes with "N passed, N failed, N skipped".
 #
-# usage: run-suite.sh [SERIES...]    (default: 5.10 6.1 6.12)
+# usage: run-suite.sh [SERIES...]    (default and "all": 5.10 6.1 6.12 7.x;
+#                                     "debug": the debug kernel, tests/debug)
 # env:   HUGESG_CACHE (downloads, default /var/cache/hugesg)
+#        HUGESG_BUILD_ONLY=1 (only build the modules, W=1 and sparse, one
+#        verdict per kernel; no guest: `make matrix`)
 #        HUGESG_VM_TIMEOUT (seconds per guest, default 900)
 #        HUGESG_QEMU (QEMU binary), HUGESG_SUITES (subset of suites to run),
 #        HUGESG_SHOW_COMMENTS (print the suites' "# " lines too)
@@ -43,15 +46,15 @@ report() {
 	done < "$file"
 }
 
-# run_boot VMLINUX SRC OUT FPGA_PROPS SUITES...: one guest, reported
+# run_boot VMLINUX SRC OUT FPGA_PROPS APPEND SUITES...: one guest, reported
 run_boot() {
-	local vmlinux=$1 src=$2 out=$3 props=$4 start brc problems
-	shift 4
+	local vmlinux=$1 src=$2 out=$3 props=$4 append=$5 start brc problems
+	shift 5
 	mkdir -p "$out"
 	make_initramfs "$src" "$out" "$@"
 	[ -n "$props" ] && echo "  -- guest with hugesg-fpga$props: $*"
 	start=$(date +%s)
-	boot "$vmlinux" "$out" "$timeout_s" "" "$props"
+	boot "$vmlinux" "$out" "$timeout_s" "$append" "$props"
 	brc=$?
 	report "$out/results.txt"
 	if [ $brc -eq 124 ]; then
@@ -72,8 +75,27 @@ run_boot() {
 	fi
 }
 
-series_list=${*:-5.10 6.1 6.12}
+series_list=$(for s in ${*:-5.10 6.1 6.12 7.x}; do
+	[ "$s" = all ] && echo 5.10 6.1 6.12 7.x || echo "$s"
+done)
 mkdir -p "$build"
+if [ -n "${HUGESG_BUILD_ONLY:-}" ]; then
+	for series in $series_list; do
+		if ! read -r krel vmlinux kdir < <("$rig/kernel.sh" "$series"); then
+			fail "kernel $series: could not be fetched"
+			continue
+		fi
+		mkdir -p "$build/$krel"
+		if build_modules "$kdir" "$build/$krel"; then
+			pass "build: modules for $krel ($series, W=1, sparse)"
+		else
+			fail "build: modules for $krel ($series, W=1, sparse)"
+		fi
+	done
+	echo "$npass passed, $nfail failed, $nskip skipped"
+	[ $nfail -eq 0 ]
+	exit
+fi
 echo "building the in-guest suites"
 if ! make -s -C "$top" guest-tests >"$build/guest-build.log" 2>&1; then
 	cat "$build/guest-build.log"
@@ -101,12 +123,25 @@ report "$build/lint.txt"
 grep '^# ' "$build/lint.txt" | head -n 30 | sed 's/^/    /'
 fi
 
-all_suites=$(ls "$build/guest" | grep -vxE "demo|demo_pins|bench")
-main_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep -v '^rogue_')
+# debug_* suites run only on the debug kernel (make test-debug), after all
+# the others, in this order: KUnit, fault injection, the kmemleak scan, and
+# last the lane's own negative checks (a use after free and a leak)
+all_suites=$(ls "$build/guest" | grep -vxE "demo|demo_pins|bench" | grep -v '^debug_')
+debug_suites="debug_kunit debug_faults debug_leakcheck debug_negative"
+main_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep -v '^rogue_' | grep -v '^debug_')
 rogue_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep '^rogue_')
 
 first=1
 for series in $series_list; do
+	# the debug kernel: built from source (tests/debug), its own suites
+	# added, KASAN kept reporting after the first report
+	suites=$main_suites append=""
+	timeout_s=${HUGESG_VM_TIMEOUT:-900}
+	if [ "$series" = debug ]; then
+		timeout_s=${HUGESG_VM_TIMEOUT:-2700}
+		suites="$main_suites $(printf '%s\n' ${HUGESG_SUITES:-$debug_suites} | grep '^debug_')"
+		append=kasan_multi_shot
+	fi
 	if ! read -r krel vmlinux kdir < <("$rig/kernel.sh" "$series"); then
 		echo "== kernel $series"
 		fail "kernel $series: could not be fetched"
@@ -120,10 +155,10 @@ for series in $series_list; do
 		continue
 	fi
 	pass "build: modules for $krel (W=1, sparse)"
-	[ -n "$main_suites" ] && run_boot "$vmlinux" "$out" "$out" "" $main_suites
+	[ -n "$(echo $suites)" ] && run_boot "$vmlinux" "$out" "$out" "" "$append" $suites
 	[ -n "$rogue_suites" ] &&
 		run_boot "$vmlinux" "$out" "$out/rogue" ",ignore-stop=on,ignore-reset=on" \
-			$rogue_suites
+			"$append" $rogue_suites
 	# the rig's own negative checks: a declared WARN must be found when the
 	# declaration is ignored, and a hung guest must be killed and reported
 	if grep -q 'expect-begin rig-warn' "$out/console.log"; then
@@ -137,7 +172,7 @@ for series in $series_list; do
 	if [ $first = 1 ] && [ -z "${HUGESG_SUITES:-}" ]; then
 		mkdir -p "$out/hang"
 		cp "$out/initramfs.cpio" "$out/hang/"
-		boot "$vmlinux" "$out/hang" 40 hugesg_rig.hang=1
+		boot "$vmlinux" "$out/hang" 90 hugesg_rig.hang=1
 		hrc=$?
 		if [ $hrc -eq 124 ] && grep -q '^@@ HANG' "$out/hang/results.txt"; then
 			pass "rig: a hung guest is killed at its timeout and reported"
