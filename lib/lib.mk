@@ -9,7 +9,10 @@ INCLUDEDIR ?= $(PREFIX)/include
 LIB_VERSION := 1.0.0
 LIB_SONAME := libhugesg.so.1
 LIB_OUT := build/lib
-LIB_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Iinclude/uapi -Ilib
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment are honoured (dpkg's
+# hardening flags in the Debian package); -Werror stays.
+LIB_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Iinclude/uapi -Ilib \
+	$(CPPFLAGS) $(CFLAGS)
 LIB_HEADERS := lib/libhugesg.h include/uapi/linux/hugesg.h
 LIB_OUTPUTS := $(LIB_OUT)/libhugesg.a $(LIB_OUT)/$(LIB_SONAME) \
 	$(LIB_OUT)/libhugesg.so $(LIB_OUT)/hugesg.pc
@@ -33,7 +36,7 @@ $(LIB_OUT)/libhugesg.a: $(LIB_OUT)/libhugesg.o
 	$(AR) rcs $@ $^
 
 $(LIB_OUT)/$(LIB_SONAME): $(LIB_OUT)/libhugesg.o
-	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs -o $@ $^
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs $(LDFLAGS) -o $@ $^
 
 $(LIB_OUT)/libhugesg.so: $(LIB_OUT)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $@
