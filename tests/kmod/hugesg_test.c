@@ -5,13 +5,17 @@
  * /dev/hugesg_test lets a test process call each function of hugesg.ko on
  * its own memory, hold the result, and read back the physical layout; an
  * oracle ioctl builds the reference table the old way (a pin per 4 KiB page
- * and sg_alloc_table_from_pages_segment()).  The provoke_warn parameter
- * raises a kernel WARN on purpose, for the rig's own log-scanner check.
+ * and sg_alloc_table_from_pages_segment()).  The provoke_* parameters
+ * misbehave on purpose, for the rig's own negative checks: provoke_warn
+ * raises a kernel WARN (every lane), provoke_uaf reads freed memory and
+ * provoke_leak leaks four allocations (the debug lane only, where KASAN and
+ * kmemleak must report them).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hugesg.h>
 #include <linux/fs.h>
+#include <linux/kmemleak.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -44,6 +48,71 @@ static const struct kernel_param_ops provoke_warn_ops = {
 };
 module_param_cb(provoke_warn, &provoke_warn_ops, NULL, 0200);
 MODULE_PARM_DESC(provoke_warn, "write anything: raise a kernel WARN (rig self-test)");
+
+static int provoke_uaf_set(const char *val, const struct kernel_param *kp)
+{
+	char *p = kmalloc(64, GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	kfree(p);
+	OPTIMIZER_HIDE_VAR(p);
+	pr_info("use after free provoked on purpose: %d\n", READ_ONCE(p[8]));
+	return 0;
+}
+
+static const struct kernel_param_ops provoke_uaf_ops = {
+	.set = provoke_uaf_set,
+};
+module_param_cb(provoke_uaf, &provoke_uaf_ops, NULL, 0200);
+MODULE_PARM_DESC(provoke_uaf, "write anything: read freed memory (KASAN self-test)");
+
+static int provoke_leak_set(const char *val, const struct kernel_param *kp)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		void *p = kmalloc(256, GFP_KERNEL);
+
+		if (!p)
+			return -ENOMEM;
+		memset(p, 0x5a, 256);
+		OPTIMIZER_HIDE_VAR(p);
+	}
+	pr_info("4 allocations leaked on purpose\n");
+	return 0;
+}
+
+static const struct kernel_param_ops provoke_leak_ops = {
+	.set = provoke_leak_set,
+};
+module_param_cb(provoke_leak, &provoke_leak_ops, NULL, 0200);
+MODULE_PARM_DESC(provoke_leak, "write anything: leak memory (kmemleak self-test)");
+
+/*
+ * The gigantic (1 GiB) hugepage reserved on the kernel command line comes
+ * from memblock, which registers it with kmemleak as an object to scan:
+ * each scan would read that whole gigabyte of user data, minutes under
+ * emulation, for no benefit (user data holds no kernel pointers that
+ * matter).  The debug lane tells kmemleak to leave it out.
+ */
+static int kmemleak_ignore_phys_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	u64 phys;
+	int ret = kstrtou64(val, 0, &phys);
+
+	if (ret)
+		return ret;
+	kmemleak_ignore_phys(phys);
+	return 0;
+}
+
+static const struct kernel_param_ops kmemleak_ignore_phys_ops = {
+	.set = kmemleak_ignore_phys_set,
+};
+module_param_cb(kmemleak_ignore_phys, &kmemleak_ignore_phys_ops, NULL, 0200);
+MODULE_PARM_DESC(kmemleak_ignore_phys, "physical address: kmemleak neither scans nor reports the object there");
 
 /* Report a table as (physical address, length) pairs, a batch at a time. */
 static int hugesg_test_put_table(struct sg_table *sgt,
@@ -255,21 +324,12 @@ static long hugesg_test_ioctl(struct file *file, unsigned int cmd,
 static int hugesg_test_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct hugesg_test_file *f = file->private_data;
-	int ret = 0;
 
 	if (vma->vm_end - vma->vm_start != PAGE_SIZE || vma->vm_pgoff)
 		return -EINVAL;
-	mutex_lock(&f->lock);
-	if (!f->pfnmap_page)
-		f->pfnmap_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!f->pfnmap_page)
-		ret = -ENOMEM;
-	else
-		ret = remap_pfn_range(vma, vma->vm_start,
-				      page_to_pfn(f->pfnmap_page), PAGE_SIZE,
-				      vma->vm_page_prot);
-	mutex_unlock(&f->lock);
-	return ret;
+	/* no f->lock here: mmap_lock is held, the ioctls take it under f->lock */
+	return remap_pfn_range(vma, vma->vm_start, page_to_pfn(f->pfnmap_page),
+			       PAGE_SIZE, vma->vm_page_prot);
 }
 
 static int hugesg_test_open(struct inode *inode, struct file *file)
@@ -278,6 +338,11 @@ static int hugesg_test_open(struct inode *inode, struct file *file)
 
 	if (!f)
 		return -ENOMEM;
+	f->pfnmap_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!f->pfnmap_page) {
+		kfree(f);
+		return -ENOMEM;
+	}
 	mutex_init(&f->lock);
 	file->private_data = f;
 	return 0;
