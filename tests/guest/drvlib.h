@@ -156,4 +156,67 @@ static inline void streaming_child(int ready, uint64_t rate)
 	}
 }
 
+/* An edu copy between two registered buffers of @fd; 0 or -errno. */
+static inline int hsg_edu_copy(int fd, unsigned int src, uint64_t src_off,
+			       unsigned int dst, uint64_t dst_off, uint64_t len)
+{
+	struct hugesg_transfer x = {
+		.size = sizeof(x), .engine = HUGESG_ENGINE_EDU,
+		.src_handle = src, .dst_handle = dst,
+		.src_offset = src_off, .dst_offset = dst_off, .len = len,
+	};
+
+	return hsg_ioctl(fd, HUGESG_IOC_TRANSFER, &x);
+}
+
+/* The number a sysfs or procfs file holds, or -1. */
+static inline long read_long(const char *path)
+{
+	long val = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+/*
+ * Files of /dev/hugesg open in the whole system: each holds a reference
+ * on hugesg_drv.ko (the misc device's fops owner), nothing else does.
+ * Registrations live in their file, so none is left once this is back.
+ */
+static inline long hsg_files_open(void)
+{
+	return read_long("/sys/module/hugesg_drv/refcnt");
+}
+
+/*
+ * Take every free hugepage of @page_size, fill it with a pattern, wait a
+ * second, check that no byte changed, give the pages back.
+ */
+static inline void assert_free_hugepages_untouched(unsigned long page_size)
+{
+	long n = pool_free(page_size);
+	size_t len = n * page_size, i;
+	int shift = __builtin_ctzl(page_size);
+	uint64_t *p;
+
+	assert_true(n > 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_HUGETLB | (shift << MAP_HUGE_SHIFT) | MAP_POPULATE, -1, 0);
+	assert_true(p != MAP_FAILED);
+	assert_int_equal(pool_free(page_size), 0);
+	for (i = 0; i < len / 8; i++)
+		p[i] = 0x5a5a5a5a5a5a5a5aULL ^ i;
+	sleep(1);
+	for (i = 0; i < len / 8; i++)
+		if (p[i] != (0x5a5a5a5a5a5a5a5aULL ^ i))
+			fail_msg("byte changed at offset %zu of the free %lu kB pages",
+				 i * 8, page_size / KiB);
+	munmap(p, len);
+}
+
 #endif /* HUGESG_DRVLIB_H */

@@ -121,6 +121,30 @@ static inline void rig_expect(const char *what, const char *tag)
 	}
 }
 
+/*
+ * The value of hugesg_rig.@name=VALUE on the kernel command line (the rig
+ * passes HUGESG_APPEND there), or @def when it is not given.
+ */
+static inline unsigned long long rig_param(const char *name,
+					   unsigned long long def)
+{
+	char line[4096], key[64], *tok, *save;
+	unsigned long long val = def;
+	size_t klen;
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f)
+		return def;
+	klen = snprintf(key, sizeof(key), "hugesg_rig.%s=", name);
+	if (fgets(line, sizeof(line), f))
+		for (tok = strtok_r(line, "\n ", &save); tok;
+		     tok = strtok_r(NULL, "\n ", &save))
+			if (!strncmp(tok, key, klen))
+				val = strtoull(tok + klen, NULL, 0);
+	fclose(f);
+	return val;
+}
+
 static inline int tstate_setup(void **state)
 {
 	struct tstate *t = calloc(1, sizeof(*t));
