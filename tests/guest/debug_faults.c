@@ -19,17 +19,6 @@
 #define ITERATIONS	300
 #define PROBABILITY	"3"	/* percent of allocations that fail */
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /* Tell the log scanner which reports the next steps may cause. */
 static void rig_allow(const char *what)
 {

@@ -31,17 +31,6 @@ static void tap(int ok, const char *name)
 	printf("%sok %d - %s\n", ok ? "" : "not ", ++ntests, name);
 }
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /* Physical address of the page mapped at @p, or 0. */
 static uint64_t phys_of(const void *p)
 {
