@@ -64,7 +64,9 @@ static void test_transfer_outside_buffer_is_einval(void **state)
 	struct dstate *d = *state;
 	struct hugesg_transfer x = { .size = sizeof(x), .engine = HUGESG_ENGINE_EDU,
 				     .len = 4096 };
-	int h = hsg_register(d->fd, d->huge, 8 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+	/* memory of its own: d->huge is mapped for the device to write already */
+	char *other = map_huge(d->t, 8 * MiB, 21);
+	int h = hsg_register(d->fd, other, 8 * MiB, HUGESG_HUGE | HUGESG_WRITE,
 			     HUGESG_ENGINE_EDU, NULL);
 
 	assert_true(h > 0);
@@ -80,7 +82,8 @@ static void test_zero_length_is_einval(void **state)
 {
 	struct dstate *d = *state;
 	struct hugesg_transfer x = { .size = sizeof(x), .engine = HUGESG_ENGINE_EDU };
-	int h = hsg_register(d->fd, d->huge, 8 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+	char *other = map_huge(d->t, 8 * MiB, 21);
+	int h = hsg_register(d->fd, other, 8 * MiB, HUGESG_HUGE | HUGESG_WRITE,
 			     HUGESG_ENGINE_EDU, NULL);
 
 	assert_true(h > 0);
@@ -126,8 +129,9 @@ static void test_second_stream_is_ebusy(void **state)
 {
 	struct dstate *d = *state;
 	int fd2 = hsg_open(), h2;
+	char *other = map_huge(d->t, 8 * MiB, 21);
 
-	h2 = hsg_register(fd2, d->huge, 8 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+	h2 = hsg_register(fd2, other, 8 * MiB, HUGESG_HUGE | HUGESG_WRITE,
 			  HUGESG_ENGINE_FPGA, NULL);
 	assert_true(h2 > 0);
 	assert_int_equal(hsg_stream(d->fd, d->h, HUGESG_STREAM_TABLE, 0, 0), 0);
