@@ -2,24 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0
 # Host-side style checks of the kernel code, TAP output:
 #  - checkpatch.pl (from Debian's linux-source-6.1, unpacked into the cache)
-#  - kernel-doc: no warnings, and a kernel-doc comment on every export
+#  - kernel-doc (the same source's script): no warnings, and a kernel-doc
+#    comment on every export
+# Both scripts come from that one package, fetched here if missing, so the
+# checks do not depend on a kernel that another step fetched first.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${HUGESG_CACHE:-/var/cache/hugesg}
 src=$cache/src/linux-source-6.1
-kdoc=$(ls "$cache"/kernels/6.1.*/root/usr/lib/linux-kbuild-*/scripts/kernel-doc \
-	"$cache"/kernels/*/root/usr/lib/linux-kbuild-*/scripts/kernel-doc 2>/dev/null | head -n 1)
+kdoc=$src/scripts/kernel-doc
 cd "$top"
 files="kernel/*.c kernel/*.h include/linux/*.h include/uapi/linux/*.h tests/kmod/*.c tests/kmod/*.h"
 
-if [ ! -x "$src/scripts/checkpatch.pl" ]; then
+if [ ! -x "$src/scripts/checkpatch.pl" ] || [ ! -f "$kdoc" ]; then
 	mkdir -p "$cache/src"
 	(cd "$cache/src" && apt-get download -q linux-source-6.1 2>&1 | grep -v unsandboxed) >&2
 	dpkg-deb --fsys-tarfile "$cache"/src/linux-source-6.1_*.deb |
 		tar -x -O ./usr/src/linux-source-6.1.tar.xz | xz -dc |
 		tar -x -C "$cache/src" --wildcards 'linux-source-6.1/scripts/checkpatch.pl' \
 			'linux-source-6.1/scripts/spelling.txt' \
-			'linux-source-6.1/scripts/const_structs.checkpatch'
+			'linux-source-6.1/scripts/const_structs.checkpatch' \
+			'linux-source-6.1/scripts/kernel-doc'
 	rm -f "$cache"/src/linux-source-6.1_*.deb
 fi
 
@@ -33,7 +36,7 @@ else
 fi
 
 out=$(perl "$kdoc" -none $files 2>&1)
-if [ -n "$kdoc" ] && [ -z "$out" ]; then
+if [ -f "$kdoc" ] && [ -z "$out" ]; then
 	echo "ok 2 - kernel-doc: no warning"
 else
 	echo "not ok 2 - kernel-doc: no warning"
