@@ -209,4 +209,19 @@ static inline int hugesg_hugepage_pincount(struct page *head)
 #endif
 }
 
+/*
+ * Set flags of a VMA being mapped (the test driver's VM_IO mapping).
+ * vm_flags became read-only in 6.3, written only through vm_flags_set()
+ * ("mm: introduce vma->vm_flags wrapper functions", bc292ab00f6c).
+ */
+static inline void hugesg_vm_flags_set(struct vm_area_struct *vma,
+				       unsigned long flags)
+{
+#ifdef HUGESG_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
 #endif /* _HUGESG_COMPAT_H */

@@ -19,6 +19,9 @@ ccflags-y += $(call hugesg_probe,get_user_hugepages_fast,mm.h,KERNEL_GET_USER_HU
 ccflags-y += $(call hugesg_probe,sg_alloc_table_from_user_pages,scatterlist.h,KERNEL_SG_ALLOC_TABLE_FROM_USER_PAGES)
 ccflags-y += $(call hugesg_probe,sg_free_table_user_pages,scatterlist.h,KERNEL_SG_FREE_TABLE_USER_PAGES)
 
+# vma->vm_flags is written through vm_flags_set() since 6.3.
+ccflags-y += $(call hugesg_probe,vm_flags_set,mm.h,VM_FLAGS_SET)
+
 # dma_set_max_seg_size() returns void since 6.11 (it cannot fail any more).
 ccflags-y += $(call hugesg_probe,void dma_set_max_seg_size,dma-mapping.h,VOID_SET_MAX_SEG_SIZE)
 

@@ -28,7 +28,7 @@
 
 struct hugesg_test_file {
 	struct mutex lock;
-	struct page *pfnmap_page;	/* what mmap() maps, VM_IO | VM_PFNMAP */
+	struct page *pfnmap_page;	/* what mmap() maps, VM_IO */
 	struct page **hpages;
 	unsigned long nr_hpages;
 	struct sg_table sgt;
@@ -318,16 +318,22 @@ static long hugesg_test_ioctl(struct file *file, unsigned int cmd,
 }
 
 /*
- * mmap(): one page mapped with remap_pfn_range(), which makes the mapping
- * VM_IO | VM_PFNMAP: memory that pinning must refuse.
+ * mmap(): one page of memory that pinning must refuse.  At offset 0 mapped
+ * with remap_pfn_range(), which makes the mapping VM_IO | VM_PFNMAP; at
+ * offset 1 (page) mapped with vm_insert_page() into a VM_IO mapping, whose
+ * pte then is an ordinary page that GUP-fast would pin.
  */
 static int hugesg_test_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct hugesg_test_file *f = file->private_data;
 
-	if (vma->vm_end - vma->vm_start != PAGE_SIZE || vma->vm_pgoff)
+	if (vma->vm_end - vma->vm_start != PAGE_SIZE || vma->vm_pgoff > 1)
 		return -EINVAL;
 	/* no f->lock here: mmap_lock is held, the ioctls take it under f->lock */
+	if (vma->vm_pgoff == 1) {
+		hugesg_vm_flags_set(vma, VM_IO);
+		return vm_insert_page(vma, vma->vm_start, f->pfnmap_page);
+	}
 	return remap_pfn_range(vma, vma->vm_start, page_to_pfn(f->pfnmap_page),
 			       PAGE_SIZE, vma->vm_page_prot);
 }
