@@ -19,13 +19,26 @@
  * that starts exactly where the previous one ended, inside a hugepage,
  * continues that occurrence and must not unpin it again.  A second
  * occurrence of the same hugepage always starts at its first byte.
+ *
+ * The occurrence is unpinned at its first entry, and that pin may have been
+ * the page's last reference (the process is gone and the page is surplus):
+ * it is then back in the page allocator, and its struct page describes
+ * whatever it has become.  So the walker decides that an entry continues an
+ * occurrence from its own record (@st->huge_end, the physical end of the
+ * hugepage it unpinned last) and skips that part without looking at the
+ * page; it reads a struct page only while the pin it is about to drop still
+ * holds it.
  */
 
 void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
 			 unsigned int offset, unsigned int len)
 {
 	phys_addr_t pos = PFN_PHYS(pfn) + offset, end = pos + len;
-	bool continues = st->have_prev && pos == st->prev_end;
+
+	if (st->have_prev && pos == st->prev_end && pos < st->huge_end)
+		pos = min(st->huge_end, end);
+	st->prev_end = end;
+	st->have_prev = true;
 
 	while (pos < end) {
 		struct page *page = pfn_to_page(PHYS_PFN(pos));
@@ -33,11 +46,10 @@ void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
 		if (hugesg_page_is_hugetlb(page)) {
 			struct page *head = compound_head(page);
 			phys_addr_t hstart = PFN_PHYS(page_to_pfn(head));
-			phys_addr_t hend = hstart + hugesg_compound_size(head);
 
-			if (!(continues && pos != hstart))
-				unpin_user_pages_dirty_lock(&head, 1, st->dirty);
-			pos = min(hend, end);
+			st->huge_end = hstart + hugesg_compound_size(head);
+			unpin_user_pages_dirty_lock(&head, 1, st->dirty);
+			pos = min(st->huge_end, end);
 		} else {
 			unsigned long first = PHYS_PFN(pos);
 			unsigned long last = PHYS_PFN(end - 1);
@@ -49,10 +61,7 @@ void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
 			hugesg_unpin_page_range(page, n, st->dirty);
 			pos = min(PFN_PHYS(first + n), end);
 		}
-		continues = false;
 	}
-	st->prev_end = end;
-	st->have_prev = true;
 }
 HUGESG_EXPORT_FOR_KUNIT(hugesg_unpin_extent);
 
