@@ -25,6 +25,12 @@
 /* Ordinary pages are pinned in batches whose page array fills one page. */
 #define HUGESG_BATCH	(PAGE_SIZE / sizeof(struct page *))
 
+/*
+ * The arguments every entry point shares.  A range must not wrap and must
+ * lie below the user-space limit: a range that runs to the top of the
+ * address space without wrapping would make every "end rounded up to a
+ * page" past it zero.
+ */
 static int hugesg_check_range(unsigned long start, unsigned long len,
 			      unsigned int flags)
 {
@@ -34,6 +40,66 @@ static int hugesg_check_range(unsigned long start, unsigned long len,
 		return -EINVAL;
 	if ((flags & HUGESG_MODE_MASK) == HUGESG_MODE_MASK)
 		return -EINVAL;
+	if (start + len > TASK_SIZE)
+		return -EFAULT;
+	return 0;
+}
+
+/* What the VMAs of a range say before anything is pinned. */
+struct hugesg_vma_scan {
+	unsigned long io_start;		/* first VM_IO/VM_PFNMAP byte, or end */
+	u64 pin_bytes;			/* what the pins will hold */
+};
+
+/*
+ * Look the range's VMAs up once: where the first VM_IO or VM_PFNMAP mapping
+ * starts (GUP-fast pins such a mapping's ptes when they are ordinary pages,
+ * vm_insert_page(), although the memory belongs to a driver), and how much
+ * memory the pins will hold: whole hugepages for hugetlb mappings, the
+ * range's own pages elsewhere.  Holes are left to the pin, which reports
+ * them.  A snapshot: the caller pins after the lock is dropped, so a process
+ * that remaps the range meanwhile is charged for what it really pinned (see
+ * hugesg_buf_pin()), and a page pinned from a mapping swapped in meanwhile
+ * is held by its pin like any other.
+ */
+static int hugesg_scan_vmas(unsigned long start, unsigned long end,
+			    struct hugesg_vma_scan *scan)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long addr = start;
+
+	scan->io_start = end;
+	scan->pin_bytes = 0;
+	if (!mm)
+		return -EFAULT;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	while (addr < end) {
+		unsigned long vend, lo, hi;
+
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start >= end)
+			break;
+		if (vma->vm_flags & (VM_IO | VM_PFNMAP)) {
+			scan->io_start = max(vma->vm_start, addr & PAGE_MASK);
+			break;
+		}
+		vend = min(vma->vm_end, end);
+		lo = max(vma->vm_start, addr);
+		if (is_vm_hugetlb_page(vma)) {
+			unsigned long hsize = huge_page_size(hstate_vma(vma));
+
+			hi = ALIGN(vend, hsize);
+			lo = ALIGN_DOWN(lo, hsize);
+		} else {
+			hi = PAGE_ALIGN(vend);
+			lo &= PAGE_MASK;
+		}
+		scan->pin_bytes += hi - lo;
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
 	return 0;
 }
 
@@ -82,10 +148,15 @@ EXPORT_SYMBOL_GPL(hugesg_put_user_hugepages);
  * them with hugesg_put_user_hugepages().  Context: process, may sleep.
  *
  * Return: the number of hugepages pinned, fewer than the range holds only
- * when @nr_hpages is smaller; or a negative errno with nothing left pinned:
- * -EINVAL for bad arguments or a page of the range that is not a hugetlb
- * page, -EFAULT for a hole, PROT_NONE, VM_IO/VM_PFNMAP memory or, with
- * %HUGESG_WRITE, memory the process may not write.
+ * when @nr_hpages is smaller (the range is then pinned from its start and
+ * not looked at past the last hugepage stored); or a negative errno with
+ * nothing left pinned: -EINVAL for bad arguments (zero or wrapping length,
+ * unknown flags, a mode other than %HUGESG_HUGE, no array) or a page of the
+ * range that is not a hugetlb page; -EFAULT for a range that reaches past
+ * the user address space (TASK_SIZE), a hole, PROT_NONE, a VM_IO or
+ * VM_PFNMAP mapping (whatever its ptes map) or, with %HUGESG_WRITE, memory
+ * the process may not write; -EINTR when a fatal signal is pending.  When
+ * the range holds several of these, the first in address order decides.
  */
 long hugesg_get_user_hugepages_fast(unsigned long start, unsigned long len,
 				    unsigned int flags, struct page **hpages,
@@ -93,6 +164,7 @@ long hugesg_get_user_hugepages_fast(unsigned long start, unsigned long len,
 {
 	unsigned int gup_flags = hugesg_gup_flags(flags);
 	unsigned long addr = start, end = start + len;
+	struct hugesg_vma_scan scan;
 	unsigned long n = 0;
 	int ret;
 
@@ -101,11 +173,18 @@ long hugesg_get_user_hugepages_fast(unsigned long start, unsigned long len,
 		return ret;
 	if ((flags & HUGESG_MODE_MASK) != HUGESG_HUGE || !hpages || !nr_hpages)
 		return -EINVAL;
+	ret = hugesg_scan_vmas(start, end, &scan);
+	if (ret)
+		return ret;
 
 	while (addr < end && n < nr_hpages) {
 		struct page *page;
 		unsigned long size;
 
+		if (addr >= scan.io_start) {
+			ret = -EFAULT;
+			goto err;
+		}
 		ret = hugesg_pin_one(addr, gup_flags, &page);
 		if (ret)
 			goto err;
@@ -188,9 +267,27 @@ static long hugesg_add_normal(struct hugesg_sg_builder *b, struct page **batch,
 	return pos - addr;
 }
 
+/*
+ * Check the arguments and look at the VMAs: what hugesg_build() needs
+ * before it pins.  0 or the errno every entry point documents.
+ */
+static int hugesg_prepare(unsigned long start, unsigned long len,
+			  unsigned int max_segment, unsigned int flags,
+			  struct hugesg_vma_scan *scan)
+{
+	int ret = hugesg_check_range(start, len, flags);
+
+	if (ret)
+		return ret;
+	if (max_segment < PAGE_SIZE)
+		return -EINVAL;
+	return hugesg_scan_vmas(start, start + len, scan);
+}
+
 static int hugesg_build(struct sg_table *sgt, unsigned long start,
 			unsigned long len, unsigned int max_segment,
 			unsigned int flags, gfp_t gfp,
+			const struct hugesg_vma_scan *scan,
 			struct hugesg_pin_stats *stats)
 {
 	unsigned int mode = flags & HUGESG_MODE_MASK;
@@ -201,11 +298,6 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 
 	hugesg_sgb_init(&b, sgt, len, offset_in_page(start), max_segment, gfp);
 	memset(stats, 0, sizeof(*stats));
-	ret = hugesg_check_range(start, len, flags);
-	if (ret)
-		return ret;
-	if (!b.max_pages)
-		return -EINVAL;
 
 	while (addr < end) {
 		struct page *page;
@@ -213,6 +305,10 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 		long done;
 
 		cond_resched();
+		if (addr >= scan->io_start) {
+			ret = -EFAULT;
+			goto err;
+		}
 		ret = hugesg_pin_one(addr, hugesg_gup_flags(flags), &page);
 		if (ret)
 			goto err;
@@ -232,7 +328,8 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 					goto err;
 				}
 			}
-			done = hugesg_add_normal(&b, batch, page, addr, end,
+			done = hugesg_add_normal(&b, batch, page, addr,
+						 min(end, scan->io_start),
 						 flags, stats);
 			if (done < 0) {
 				ret = done;
@@ -295,10 +392,14 @@ err:
  *
  * Return: 0, or a negative errno with nothing pinned and @sgt empty:
  * -EINVAL for bad arguments (zero or wrapping length, unknown flags,
- * @max_segment < PAGE_SIZE) or memory that does not match the mode,
- * -EFAULT for a hole, PROT_NONE, VM_IO/VM_PFNMAP memory or, with
- * %HUGESG_WRITE, memory the process may not write, -ENOMEM; any other
- * error of pin_user_pages_fast() is passed on.
+ * @max_segment < PAGE_SIZE) or memory that does not match the mode;
+ * -EFAULT for a range that reaches past the user address space
+ * (TASK_SIZE), a hole, PROT_NONE, a VM_IO or VM_PFNMAP mapping (whatever
+ * its ptes map) or, with %HUGESG_WRITE, memory the process may not write;
+ * -EINTR when a fatal signal is pending; -ENOMEM; any other error of
+ * pin_user_pages_fast() is passed on.  Argument errors come first; then,
+ * when the range holds several of these, the first in address order
+ * decides.
  */
 int hugesg_sg_alloc_table_from_user_pages(struct sg_table *sgt,
 					  unsigned long start,
@@ -306,10 +407,16 @@ int hugesg_sg_alloc_table_from_user_pages(struct sg_table *sgt,
 					  unsigned int max_segment,
 					  unsigned int flags, gfp_t gfp_mask)
 {
+	struct hugesg_vma_scan scan;
 	struct hugesg_pin_stats stats;
+	int ret;
 
+	memset(sgt, 0, sizeof(*sgt));
+	ret = hugesg_prepare(start, len, max_segment, flags, &scan);
+	if (ret)
+		return ret;
 	return hugesg_build(sgt, start, len, max_segment, flags, gfp_mask,
-			    &stats);
+			    &scan, &stats);
 }
 EXPORT_SYMBOL_GPL(hugesg_sg_alloc_table_from_user_pages);
 
@@ -335,6 +442,23 @@ void hugesg_sg_free_table_user_pages(struct sg_table *sgt, bool dirty)
 }
 EXPORT_SYMBOL_GPL(hugesg_sg_free_table_user_pages);
 
+/*
+ * Charge @npages to @mm's pinned_vm against RLIMIT_MEMLOCK (unless the
+ * caller has CAP_IPC_LOCK), as ib_umem_get() does: before pinning, so that
+ * no request over the limit ever holds its pages, even for a moment.
+ */
+static int hugesg_charge(struct mm_struct *mm, unsigned long npages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+
+	if (atomic64_add_return(npages, &mm->pinned_vm) > limit &&
+	    !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(npages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /**
  * hugesg_buf_pin() - pin a user buffer of the current process for a device
  * @start: user address of the first byte
@@ -347,43 +471,62 @@ EXPORT_SYMBOL_GPL(hugesg_sg_free_table_user_pages);
  * charged to the current mm's pinned_vm (VmPin) against RLIMIT_MEMLOCK,
  * unless the caller has CAP_IPC_LOCK, and that mm is held (mmgrab()), so
  * hugesg_buf_unpin() uncharges the right account even from a release()
- * that runs after the process has exited.  The charge is made once the
- * pinned size is known, so a request over the limit is refused only after
- * its pages were pinned (and then released).
+ * that runs after the process has exited.  The charge is made before
+ * anything is pinned, from the range's mappings (a hugetlb mapping counts
+ * its hugepages whole), so a request over the limit pins nothing; should
+ * the range be remapped meanwhile, the charge is corrected to what the pins
+ * hold once they are taken.  The buffer and its table are allocated with
+ * __GFP_ACCOUNT (charged to the caller's memory cgroup).
  *
  * Return: the buffer, whose @sgt is ready for dma_map_sgtable(); or
- * ERR_PTR() of -EINVAL, -EFAULT (see the table function; also when called
- * from a kernel thread, which has no user memory), or -ENOMEM for an
- * allocation failure or RLIMIT_MEMLOCK exceeded; nothing is left pinned or
- * charged on failure.
+ * ERR_PTR() of -EINVAL, -EFAULT, -EINTR (see the table function; -EFAULT
+ * also when called from a kernel thread, which has no user memory), or
+ * -ENOMEM for an allocation failure or RLIMIT_MEMLOCK exceeded (checked
+ * after the arguments, before the memory is looked at page by page);
+ * nothing is left pinned or charged on failure.
  */
 struct hugesg_buf *hugesg_buf_pin(unsigned long start, unsigned long len,
 				  unsigned int max_segment, unsigned int flags)
 {
 	struct mm_struct *mm = current->mm;
+	struct hugesg_vma_scan scan;
 	struct hugesg_pin_stats stats;
 	struct hugesg_buf *buf;
-	unsigned long npages, limit;
+	unsigned long charged;
 	int ret;
 
 	if (!mm)
 		return ERR_PTR(-EFAULT);
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf)
-		return ERR_PTR(-ENOMEM);
+	ret = hugesg_prepare(start, len, max_segment, flags, &scan);
+	if (ret)
+		return ERR_PTR(ret);
+	charged = scan.pin_bytes >> PAGE_SHIFT;
+	ret = hugesg_charge(mm, charged);
+	if (ret)
+		return ERR_PTR(ret);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
 	ret = hugesg_build(&buf->sgt, start, len, max_segment, flags,
-			   GFP_KERNEL, &stats);
+			   GFP_KERNEL_ACCOUNT, &scan, &stats);
 	if (ret)
 		goto err_free;
+	/* the range was remapped since the scan: charge what is held */
+	if (stats.pinned_bytes >> PAGE_SHIFT != charged) {
+		unsigned long held = stats.pinned_bytes >> PAGE_SHIFT;
 
-	npages = stats.pinned_bytes >> PAGE_SHIFT;
-	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	if (atomic64_add_return(npages, &mm->pinned_vm) > limit &&
-	    !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(npages, &mm->pinned_vm);
-		hugesg_sg_free_table_user_pages(&buf->sgt, false);
-		ret = -ENOMEM;
-		goto err_free;
+		if (held > charged) {
+			ret = hugesg_charge(mm, held - charged);
+			if (ret) {
+				hugesg_sg_free_table_user_pages(&buf->sgt, false);
+				goto err_free;
+			}
+		} else {
+			atomic64_sub(charged - held, &mm->pinned_vm);
+		}
+		charged = held;
 	}
 	mmgrab(mm);
 	buf->mm = mm;
@@ -398,6 +541,8 @@ struct hugesg_buf *hugesg_buf_pin(unsigned long start, unsigned long len,
 
 err_free:
 	kfree(buf);
+err_uncharge:
+	atomic64_sub(charged, &mm->pinned_vm);
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(hugesg_buf_pin);

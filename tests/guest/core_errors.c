@@ -18,6 +18,7 @@ enum mem {
 	M_HUGE_THEN_NORMAL,	/* 3 hugepages, then ordinary pages */
 	M_NORMAL_THEN_HUGE,	/* ordinary pages, then 3 hugepages */
 	M_KERNEL,		/* a kernel address */
+	M_IO_PAGE,		/* vm_insert_page() into VM_IO: ordinary pte */
 };
 
 struct bad {
@@ -31,11 +32,17 @@ struct bad {
 };
 
 #define WRAPS (~0UL)
+#define TO_TOP (~0UL - 1)	/* marker: runs to ~0UL without wrapping */
+#define PAST_LIMIT (~0UL - 2)	/* marker: ends one byte past TASK_SIZE */
+#define TASK_SIZE_4L 0x7ffffffff000UL	/* x86-64, 4-level page tables */
 #define ZERO_LEN 1UL		/* marker, see bad_len() */
 
 static const struct bad bads[] = {
 	{ "len 0", M_HUGE, ZERO_LEN, HUGESG_HUGE, SZ_2M, EINVAL, 0 },
 	{ "start + len wraps", M_HUGE, WRAPS, HUGESG_HUGE, SZ_2M, EINVAL, 0 },
+	{ "a range to the top of the address space", M_HUGE, TO_TOP, HUGESG_HUGE, SZ_2M, EFAULT, 0 },
+	{ "a range to the top, ordinary pages", M_NORMAL, TO_TOP, HUGESG_AUTO, SZ_2M, EFAULT, 0 },
+	{ "a range past the user-space limit", M_HUGE, PAST_LIMIT, HUGESG_HUGE, SZ_2M, EFAULT, 0 },
 	{ "unknown flag", M_HUGE, 0, HUGESG_HUGE | 0x8, SZ_2M, EINVAL, 0 },
 	{ "mode 3", M_HUGE, 0, 3, SZ_2M, EINVAL, 0 },
 	{ "max_segment 0", M_HUGE, 0, HUGESG_HUGE, 0, EINVAL, 1 },
@@ -48,6 +55,7 @@ static const struct bad bads[] = {
 	{ "hugepages then a hole", M_HUGE_THEN_HOLE, 0, HUGESG_HUGE, 4096, EFAULT, 0 },
 	{ "PROT_NONE", M_PROT_NONE, 0, HUGESG_HUGE, SZ_2M, EFAULT, 0 },
 	{ "VM_IO/VM_PFNMAP", M_PFNMAP, 4096, HUGESG_AUTO, SZ_2M, EFAULT, 0 },
+	{ "VM_IO with an ordinary page", M_IO_PAGE, 4096, HUGESG_AUTO, SZ_2M, EFAULT, 0 },
 	{ "WRITE on read-only hugepages", M_RO_HUGE, 0, HUGESG_HUGE | HUGESG_WRITE, SZ_2M, EFAULT, 0 },
 	{ "WRITE on read-only ordinary pages", M_RO_NORMAL, 0, HUGESG_NORMAL | HUGESG_WRITE, SZ_2M, EFAULT, 1 },
 	{ "a kernel address", M_KERNEL, 0, HUGESG_AUTO, SZ_2M, EFAULT, 0 },
@@ -123,6 +131,9 @@ static char *make_mem(struct tstate *t, enum mem mem)
 			p : NULL;
 	case M_KERNEL:
 		return (char *)0xffff888000000000UL;
+	case M_IO_PAGE:
+		return track(t, mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				     MAP_SHARED, t->fd, 4096), 4096);
 	}
 	return NULL;
 }
@@ -145,6 +156,10 @@ static void test_bad_input(void **state)
 		len = 0;
 	else if (len == WRAPS)
 		len = ~(uintptr_t)p + 2;
+	else if (len == TO_TOP)
+		len = ~0UL - (uintptr_t)p;
+	else if (len == PAST_LIMIT)
+		len = TASK_SIZE_4L + 1 - (uintptr_t)p;
 	if (row->api->hugepages_only && (flags & HUGESG_MODE_MASK) == HUGESG_AUTO)
 		flags = (flags & ~HUGESG_MODE_MASK) | HUGESG_HUGE;
 	pins = pins_held();
