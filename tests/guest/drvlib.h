@@ -129,19 +129,19 @@ static inline void assert_free_pages_untouched(void)
 }
 
 /*
- * A child that streams endlessly into a 64 MiB ring until it is killed, at
- * @rate bytes per millisecond of device time (0: full speed).
+ * A child that streams endlessly into a ring of @len bytes until it is
+ * killed, at @rate bytes per millisecond of device time (0: full speed).
  */
-static inline void streaming_child(int ready, uint64_t rate)
+static inline void streaming_child_len(int ready, uint64_t rate, size_t len)
 {
 	struct hugesg_stream s = { .size = sizeof(s), .mode = HUGESG_STREAM_TABLE,
 				   .seed = 1, .rate = rate };
 	struct tstate t = { 0 };
 	struct hugesg_ring st;
-	char *ring = map_huge(&t, 64 * MiB, 21);
+	char *ring = map_huge(&t, len, 21);
 	int fd = hsg_open(), h;
 
-	h = hsg_register(fd, ring, 64 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+	h = hsg_register(fd, ring, len, HUGESG_HUGE | HUGESG_WRITE,
 			 HUGESG_ENGINE_FPGA, NULL);
 	s.handle = h;
 	if (!ring || h <= 0 || hsg_ioctl(fd, HUGESG_IOC_STREAM_START, &s))
@@ -154,6 +154,12 @@ static inline void streaming_child(int ready, uint64_t rate)
 			hsg_ring(fd, HUGESG_IOC_RING_ACK,
 				 (st.write_ptr - st.read_ptr) & ~7ULL, 0, &st);
 	}
+}
+
+/* streaming_child_len() with a 64 MiB ring */
+static inline void streaming_child(int ready, uint64_t rate)
+{
+	streaming_child_len(ready, rate, 64 * MiB);
 }
 
 /* An edu copy between two registered buffers of @fd; 0 or -errno. */
