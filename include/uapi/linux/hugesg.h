@@ -147,6 +147,22 @@ struct hugesg_transfer {
 	__u32 pad;
 };
 
+/*
+ * The size of each struct's first version (HUGESG_ABI_VERSION 1): the least
+ * any caller may pass.  Fields are only ever added at the end.
+ */
+#define HUGESG_INFO_SIZE_VER1		24
+#define HUGESG_REGISTER_SIZE_VER1	72
+#define HUGESG_UNREGISTER_SIZE_VER1	8
+#define HUGESG_SEGMENTS_SIZE_VER1	24
+#define HUGESG_STREAM_SIZE_VER1		48
+#define HUGESG_RING_SIZE_VER1		80
+#define HUGESG_TRANSFER_SIZE_VER1	48
+
+/* The command @cmd (a HUGESG_IOC_*) for an argument of @size bytes. */
+#define HUGESG_IOC_SIZED(cmd, size) \
+	_IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), (size))
+
 #define HUGESG_IOC_MAGIC	0xb6
 #define HUGESG_IOC_INFO		_IOWR(HUGESG_IOC_MAGIC, 0, struct hugesg_info)
 #define HUGESG_IOC_REGISTER	_IOWR(HUGESG_IOC_MAGIC, 1, struct hugesg_register)
