@@ -160,23 +160,44 @@ static struct hugesg_engine *hugesg_engine_get(unsigned int type)
 	return NULL;
 }
 
+/* The largest ioctl argument (include/uapi/linux/hugesg.h) */
+#define HUGESG_ARG_SIZE_MAX	4096
+
+/* An ioctl command without its size bits: its type, number and direction. */
+#define HUGESG_IOC_BASE(cmd)	((cmd) & ~IOCSIZE_MASK)
+
+/* The first version of each argument ends where the header says. */
+static_assert(offsetofend(struct hugesg_info, pad) == HUGESG_INFO_SIZE_VER1);
+static_assert(offsetofend(struct hugesg_register, page_sizes) ==
+	      HUGESG_REGISTER_SIZE_VER1);
+static_assert(offsetofend(struct hugesg_unregister, handle) ==
+	      HUGESG_UNREGISTER_SIZE_VER1);
+static_assert(offsetofend(struct hugesg_segments, segs) ==
+	      HUGESG_SEGMENTS_SIZE_VER1);
+static_assert(offsetofend(struct hugesg_stream, rate) ==
+	      HUGESG_STREAM_SIZE_VER1);
+static_assert(offsetofend(struct hugesg_ring, pad) == HUGESG_RING_SIZE_VER1);
+static_assert(offsetofend(struct hugesg_transfer, pad) ==
+	      HUGESG_TRANSFER_SIZE_VER1);
+
 /*
- * Copy an ioctl argument in: its leading size field may be anything from
- * @min (the first ABI version's size) to a page; fields we do not know must
- * be zero.  -EINVAL otherwise.
+ * Copy an ioctl argument in, as include/uapi/linux/hugesg.h says: its size
+ * field must be the size in @cmd, at least @min (the struct's first
+ * version), at most HUGESG_ARG_SIZE_MAX; the bytes past our struct must be
+ * zero (-E2BIG), and ours past the caller's are zeroed.
  */
 static int hugesg_copy_in(void *karg, size_t ksize, size_t min,
-			  void __user *uarg)
+			  unsigned int cmd, void __user *uarg)
 {
 	u32 usize;
 
 	if (get_user(usize, (u32 __user *)uarg))
 		return -EFAULT;
-	if (usize < min || usize > PAGE_SIZE)
+	if (usize < min || usize != _IOC_SIZE(cmd))
 		return -EINVAL;
-	if (copy_struct_from_user(karg, ksize, uarg, usize))
-		return -EINVAL;
-	return 0;
+	if (usize > HUGESG_ARG_SIZE_MAX)
+		return -E2BIG;
+	return copy_struct_from_user(karg, ksize, uarg, usize);
 }
 
 /* Copy the result out, no more than the caller's struct holds. */
@@ -207,16 +228,22 @@ static void hugesg_reg_free(struct hugesg_file *f, struct hugesg_reg *reg)
 	kfree(reg);
 }
 
-static long hugesg_ioc_info(void __user *uarg)
+static long hugesg_ioc_info(unsigned int cmd, void __user *uarg)
 {
 	struct hugesg_info info;
 	struct hugesg_engine *eng;
 	int ret;
 
-	ret = hugesg_copy_in(&info, sizeof(info), sizeof(info), uarg);
+	ret = hugesg_copy_in(&info, sizeof(info), HUGESG_INFO_SIZE_VER1, cmd,
+			     uarg);
 	if (ret)
 		return ret;
+	if (info.pad)
+		return -EINVAL;
+	/* nothing is in: every out-field is ours, whatever the caller left */
 	info.abi_version = HUGESG_ABI_VERSION;
+	info.engines = 0;
+	info.iommu = 0;
 	info.max_registrations = HUGESG_MAX_REGISTRATIONS;
 	mutex_lock(&hugesg_engines_lock);
 	list_for_each_entry(eng, &hugesg_engines, node) {
@@ -228,7 +255,8 @@ static long hugesg_ioc_info(void __user *uarg)
 	return hugesg_copy_out(uarg, &info, sizeof(info));
 }
 
-static long hugesg_ioc_register(struct hugesg_file *f, void __user *uarg)
+static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
+				void __user *uarg)
 {
 	struct hugesg_register req;
 	struct hugesg_engine *eng;
@@ -237,10 +265,15 @@ static long hugesg_ioc_register(struct hugesg_file *f, void __user *uarg)
 	u32 handle;
 	int ret;
 
-	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	ret = hugesg_copy_in(&req, sizeof(req), HUGESG_REGISTER_SIZE_VER1, cmd,
+			     uarg);
 	if (ret)
 		return ret;
-	if (req.flags & ~HUGESG_FLAGS_MASK || req.handle || req.pad)
+	if (req.flags & ~HUGESG_FLAGS_MASK || req.pad)
+		return -EINVAL;
+	/* out-fields must come in zero */
+	if (req.handle || req.nr_entries || req.nr_dma_segments ||
+	    req.nr_pins || req.pinned_bytes || req.page_sizes)
 		return -EINVAL;
 	eng = hugesg_engine_get(req.engine);
 	if (!eng)
@@ -302,13 +335,15 @@ err_put:
 	return ret;
 }
 
-static long hugesg_ioc_unregister(struct hugesg_file *f, void __user *uarg)
+static long hugesg_ioc_unregister(struct hugesg_file *f, unsigned int cmd,
+				  void __user *uarg)
 {
 	struct hugesg_unregister req;
 	struct hugesg_reg *reg;
 	int ret;
 
-	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	ret = hugesg_copy_in(&req, sizeof(req), HUGESG_UNREGISTER_SIZE_VER1, cmd,
+			     uarg);
 	if (ret)
 		return ret;
 	mutex_lock(&f->lock);
@@ -325,7 +360,8 @@ static long hugesg_ioc_unregister(struct hugesg_file *f, void __user *uarg)
 	return ret;
 }
 
-static long hugesg_ioc_segments(struct hugesg_file *f, void __user *uarg)
+static long hugesg_ioc_segments(struct hugesg_file *f, unsigned int cmd,
+				void __user *uarg)
 {
 	struct hugesg_segments req;
 	struct hugesg_segment __user *out;
@@ -337,9 +373,12 @@ static long hugesg_ioc_segments(struct hugesg_file *f, void __user *uarg)
 
 	if (!capable(CAP_SYS_RAWIO))
 		return -EPERM;
-	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	ret = hugesg_copy_in(&req, sizeof(req), HUGESG_SEGMENTS_SIZE_VER1, cmd,
+			     uarg);
 	if (ret)
 		return ret;
+	if (req.pad)
+		return -EINVAL;
 	out = u64_to_user_ptr(req.segs);
 	mutex_lock(&f->lock);
 	reg = xa_load(&f->regs, req.handle);
@@ -365,13 +404,15 @@ out:
 	return ret ?: hugesg_copy_out(uarg, &req, sizeof(req));
 }
 
-static long hugesg_ioc_stream_start(struct hugesg_file *f, void __user *uarg)
+static long hugesg_ioc_stream_start(struct hugesg_file *f, unsigned int cmd,
+				    void __user *uarg)
 {
 	struct hugesg_stream req;
 	struct hugesg_reg *reg;
 	int ret;
 
-	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	ret = hugesg_copy_in(&req, sizeof(req), HUGESG_STREAM_SIZE_VER1, cmd,
+			     uarg);
 	if (ret)
 		return ret;
 	mutex_lock(&f->lock);
@@ -395,15 +436,22 @@ static long hugesg_ioc_ring(struct hugesg_file *f, unsigned int cmd,
 	struct hugesg_ring req;
 	int ret;
 
-	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	ret = hugesg_copy_in(&req, sizeof(req), HUGESG_RING_SIZE_VER1, cmd,
+			     uarg);
 	if (ret)
 		return ret;
-	if (cmd == HUGESG_IOC_RING_WAIT) {
+	/* out-fields must come in zero */
+	if (req.write_ptr || req.read_ptr || req.ring_size || req.overruns ||
+	    req.checksum || req.mismatches || req.dma_errors || req.state ||
+	    req.pad)
+		return -EINVAL;
+	if (HUGESG_IOC_BASE(cmd) == HUGESG_IOC_BASE(HUGESG_IOC_RING_WAIT)) {
 		/* sleeps: the ring is kept alive by f->stream until a stop */
 		ret = hugesg_fpga_ring_wait(f, &req);
 	} else {
 		mutex_lock(&f->lock);
-		if (cmd == HUGESG_IOC_STREAM_STOP)
+		if (HUGESG_IOC_BASE(cmd) ==
+		    HUGESG_IOC_BASE(HUGESG_IOC_STREAM_STOP))
 			ret = hugesg_fpga_stream_stop(f, &req);
 		else
 			ret = hugesg_fpga_ring_ack(f, &req);
@@ -414,13 +462,15 @@ static long hugesg_ioc_ring(struct hugesg_file *f, unsigned int cmd,
 	return hugesg_copy_out(uarg, &req, sizeof(req)) ?: ret;
 }
 
-static long hugesg_ioc_transfer(struct hugesg_file *f, void __user *uarg)
+static long hugesg_ioc_transfer(struct hugesg_file *f, unsigned int cmd,
+				void __user *uarg)
 {
 	struct hugesg_transfer req;
 	struct hugesg_reg *src, *dst;
 	int ret;
 
-	ret = hugesg_copy_in(&req, sizeof(req), sizeof(req), uarg);
+	ret = hugesg_copy_in(&req, sizeof(req), HUGESG_TRANSFER_SIZE_VER1, cmd,
+			     uarg);
 	if (ret)
 		return ret;
 	if (req.engine != HUGESG_ENGINE_EDU || req.pad)
@@ -450,23 +500,24 @@ static long hugesg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct hugesg_file *f = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
-	switch (cmd) {
-	case HUGESG_IOC_INFO:
-		return hugesg_ioc_info(uarg);
-	case HUGESG_IOC_REGISTER:
-		return hugesg_ioc_register(f, uarg);
-	case HUGESG_IOC_UNREGISTER:
-		return hugesg_ioc_unregister(f, uarg);
-	case HUGESG_IOC_SEGMENTS:
-		return hugesg_ioc_segments(f, uarg);
-	case HUGESG_IOC_STREAM_START:
-		return hugesg_ioc_stream_start(f, uarg);
-	case HUGESG_IOC_STREAM_STOP:
-	case HUGESG_IOC_RING_WAIT:
-	case HUGESG_IOC_RING_ACK:
+	/* any size: the argument's size field says which version it is */
+	switch (HUGESG_IOC_BASE(cmd)) {
+	case HUGESG_IOC_BASE(HUGESG_IOC_INFO):
+		return hugesg_ioc_info(cmd, uarg);
+	case HUGESG_IOC_BASE(HUGESG_IOC_REGISTER):
+		return hugesg_ioc_register(f, cmd, uarg);
+	case HUGESG_IOC_BASE(HUGESG_IOC_UNREGISTER):
+		return hugesg_ioc_unregister(f, cmd, uarg);
+	case HUGESG_IOC_BASE(HUGESG_IOC_SEGMENTS):
+		return hugesg_ioc_segments(f, cmd, uarg);
+	case HUGESG_IOC_BASE(HUGESG_IOC_STREAM_START):
+		return hugesg_ioc_stream_start(f, cmd, uarg);
+	case HUGESG_IOC_BASE(HUGESG_IOC_STREAM_STOP):
+	case HUGESG_IOC_BASE(HUGESG_IOC_RING_WAIT):
+	case HUGESG_IOC_BASE(HUGESG_IOC_RING_ACK):
 		return hugesg_ioc_ring(f, cmd, uarg);
-	case HUGESG_IOC_TRANSFER:
-		return hugesg_ioc_transfer(f, uarg);
+	case HUGESG_IOC_BASE(HUGESG_IOC_TRANSFER):
+		return hugesg_ioc_transfer(f, cmd, uarg);
 	}
 	return -ENOTTY;
 }

@@ -3,12 +3,40 @@
  * hugesg user-space ABI: the flags that say how a buffer is backed and used,
  * and the ioctls of the reference driver's /dev/hugesg.
  *
- * Every ioctl argument starts with a __u32 size: the caller sets it to the
- * sizeof() of the struct it was built with.  The driver accepts any size from
- * the first version's to one page; fields it does not know must be zero,
- * fields the caller does not know are left at zero.  A size outside that
- * range is -EINVAL.  All structs are fixed-size with explicit padding, the
- * same on 32- and 64-bit user space.
+ * Every ioctl argument is a struct that starts with a __u32 size, and the
+ * ioctl's command carries the same number in its size bits: the caller sets
+ * both to the sizeof() of the struct it was built with (the HUGESG_IOC_*
+ * below do, for the structs of this header; HUGESG_IOC_SIZED() gives the
+ * command for another size).  All structs are fixed-size with explicit
+ * padding, the same on 32- and 64-bit user space.  The driver knows a command
+ * by its type, number and direction (-ENOTTY otherwise), then:
+ *
+ *  - a size below the struct's first version (HUGESG_*_SIZE_VER1), or a size
+ *    field that is not the command's size, is -EINVAL; above 4096, -E2BIG;
+ *  - a struct larger than the driver's own is accepted if every byte the
+ *    driver does not know is zero, -E2BIG otherwise; a smaller one is read
+ *    as if the fields it lacks were zero, and zero in a new field always
+ *    means the behaviour of the version before;
+ *  - reserved fields (pad) and out-fields must be zero on input (-EINVAL),
+ *    but for HUGESG_IOC_INFO, which takes nothing in and overwrites its
+ *    out-fields whatever they held;
+ *  - the driver writes back at most the caller's size, and only _IOWR
+ *    commands write back.
+ *
+ * Between versions, therefore:
+ *
+ *  - a newer caller on an older driver: its larger struct works as long as
+ *    the fields that driver lacks are left zero, and those of them that are
+ *    out-fields come back zero (the driver does not write them).  If it sets
+ *    one, the call is -E2BIG and changes nothing: the caller may retry with
+ *    the older size in both places, HUGESG_IOC_SIZED(cmd, older size), where
+ *    it cannot ask for what is new.  HUGESG_IOC_INFO's abi_version tells it
+ *    beforehand.  The driver of hugesg 1.0.0 knew each command only with its
+ *    first version's size: any other size is -ENOTTY there, to be handled
+ *    like -E2BIG.
+ *  - an older caller on a newer driver: the driver sees the smaller size,
+ *    takes every newer field as zero, behaves as the older version did and
+ *    writes back only the fields the caller's struct has.
  */
 #ifndef _UAPI_LINUX_HUGESG_H
 #define _UAPI_LINUX_HUGESG_H
@@ -146,6 +174,22 @@ struct hugesg_transfer {
 	__u32 timeout_ms;	/* 0: no limit */
 	__u32 pad;
 };
+
+/*
+ * The size of each struct's first version (HUGESG_ABI_VERSION 1): the least
+ * any caller may pass.  Fields are only ever added at the end.
+ */
+#define HUGESG_INFO_SIZE_VER1		24
+#define HUGESG_REGISTER_SIZE_VER1	72
+#define HUGESG_UNREGISTER_SIZE_VER1	8
+#define HUGESG_SEGMENTS_SIZE_VER1	24
+#define HUGESG_STREAM_SIZE_VER1		48
+#define HUGESG_RING_SIZE_VER1		80
+#define HUGESG_TRANSFER_SIZE_VER1	48
+
+/* The command @cmd (a HUGESG_IOC_*) for an argument of @size bytes. */
+#define HUGESG_IOC_SIZED(cmd, size) \
+	_IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), (size))
 
 #define HUGESG_IOC_MAGIC	0xb6
 #define HUGESG_IOC_INFO		_IOWR(HUGESG_IOC_MAGIC, 0, struct hugesg_info)
