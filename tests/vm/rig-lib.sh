@@ -63,7 +63,13 @@ make_initramfs() {
 	[ -e "$src/src/tests/kmod/hugesg_kunit.ko" ] &&
 		cp "$src/src/tests/kmod/hugesg_kunit.ko" "$root/modules/"
 	printf '%s\n' $modules > "$root/tests/modules"
-	for bin in "$top"/build/guest/* "$top/build/tools/hugesg"; do
+	# Debian's trinity, for the suite that fuzzes the node with it
+	local extra=""
+	case " $* " in *" debug_trinity "*)
+		extra=/usr/bin/trinity
+		cp "$extra" "$root/bin/" ;;
+	esac
+	for bin in "$top"/build/guest/* "$top/build/tools/hugesg" $extra; do
 		ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+'
 	done | sort -u | while read -r lib; do
 		cp --parents -L "$lib" "$root"
