@@ -7,19 +7,23 @@
  * oracle ioctl builds the reference table the old way (a pin per 4 KiB page
  * and sg_alloc_table_from_pages_segment()).  The provoke_* parameters
  * misbehave on purpose, for the rig's own negative checks: provoke_warn
- * raises a kernel WARN (every lane), provoke_uaf reads freed memory and
- * provoke_leak leaks four allocations (the debug lane only, where KASAN and
- * kmemleak must report them).
+ * raises a kernel WARN (every lane), provoke_uaf reads freed memory,
+ * provoke_leak leaks four allocations, provoke_lockdep inverts a lock order
+ * and provoke_dma_debug unmaps a DMA mapping with the wrong size (the debug
+ * lane only, where KASAN, kmemleak, lockdep and DMA-API debugging must
+ * report them).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hugesg.h>
+#include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/kmemleak.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -88,6 +92,73 @@ static const struct kernel_param_ops provoke_leak_ops = {
 };
 module_param_cb(provoke_leak, &provoke_leak_ops, NULL, 0200);
 MODULE_PARM_DESC(provoke_leak, "write anything: leak memory (kmemleak self-test)");
+
+/*
+ * Two locks taken in both orders by the same thread: no deadlock happens,
+ * but lockdep must report the possible circular dependency.
+ */
+static DEFINE_MUTEX(provoke_lock_a);
+static DEFINE_MUTEX(provoke_lock_b);
+
+static int provoke_lockdep_set(const char *val, const struct kernel_param *kp)
+{
+	mutex_lock(&provoke_lock_a);
+	mutex_lock(&provoke_lock_b);
+	mutex_unlock(&provoke_lock_b);
+	mutex_unlock(&provoke_lock_a);
+	mutex_lock(&provoke_lock_b);
+	mutex_lock(&provoke_lock_a);
+	mutex_unlock(&provoke_lock_a);
+	mutex_unlock(&provoke_lock_b);
+	pr_info("lock order inverted on purpose\n");
+	return 0;
+}
+
+static const struct kernel_param_ops provoke_lockdep_ops = {
+	.set = provoke_lockdep_set,
+};
+module_param_cb(provoke_lockdep, &provoke_lockdep_ops, NULL, 0200);
+MODULE_PARM_DESC(provoke_lockdep, "write anything: invert a lock order (lockdep self-test)");
+
+/*
+ * A streaming mapping unmapped with the wrong size, on a device of the test
+ * driver's own: DMA-API debugging must report it.
+ */
+static int provoke_dma_debug_set(const char *val,
+				 const struct kernel_param *kp)
+{
+	struct platform_device *pdev;
+	dma_addr_t addr;
+	void *buf;
+	int ret = -ENOMEM;
+
+	pdev = platform_device_register_simple("hugesg_test_dma", -1, NULL, 0);
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	buf = kmalloc(256, GFP_KERNEL);
+	if (!buf)
+		goto out;
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto out_free;
+	addr = dma_map_single(&pdev->dev, buf, 256, DMA_TO_DEVICE);
+	ret = dma_mapping_error(&pdev->dev, addr);
+	if (ret)
+		goto out_free;
+	dma_unmap_single(&pdev->dev, addr, 128, DMA_TO_DEVICE);
+	pr_info("DMA mapping unmapped with the wrong size on purpose\n");
+out_free:
+	kfree(buf);
+out:
+	platform_device_unregister(pdev);
+	return ret;
+}
+
+static const struct kernel_param_ops provoke_dma_debug_ops = {
+	.set = provoke_dma_debug_set,
+};
+module_param_cb(provoke_dma_debug, &provoke_dma_debug_ops, NULL, 0200);
+MODULE_PARM_DESC(provoke_dma_debug, "write anything: unmap a DMA mapping with the wrong size (DMA-API debugging self-test)");
 
 /*
  * The gigantic (1 GiB) hugepage reserved on the kernel command line comes
