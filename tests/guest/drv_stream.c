@@ -27,28 +27,53 @@ static void test_iommu_translates_for_both_engines(void **state)
 	close(fd);
 }
 
-/* The bus address the device is given is not the physical address. */
-static void test_dma_addresses_are_iovas(void **state)
+/*
+ * The bus address each engine is given is not the physical address, for
+ * every DMA segment: checked from outside the driver, against the physical
+ * address of the byte each segment starts at (the test driver reports the
+ * hugepages' physical addresses), so an identity mapping would fail.
+ */
+static void check_segments_translated(struct tstate *t, unsigned int engine)
 {
-	struct tstate *t = *state;
 	struct hugesg_segment seg[64];
 	struct hugesg_segments sq = { .size = sizeof(sq), .count = 64,
 				      .segs = (uintptr_t)seg };
 	struct hugesg_test_entry e[8];
-	char *p = map_huge(t, 4 * SZ_2M, 21);
+	char *p = map_huge(t, 8 * SZ_2M, 21);
 	int fd = hsg_open(), h;
+	uint64_t off = 0;
+	unsigned int i;
 
 	assert_non_null(p);
-	assert_int_equal(treq(t, HUGESG_TEST_GET_HUGEPAGES, p, 4 * SZ_2M, 0,
+	assert_int_equal(treq(t, HUGESG_TEST_GET_HUGEPAGES, p, 8 * SZ_2M, 0,
 			      HUGESG_HUGE, e, 8, NULL), 0);
-	h = hsg_register(fd, p, 4 * SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
-			 HUGESG_ENGINE_FPGA, NULL);
+	h = hsg_register(fd, p, 8 * SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+			 engine, NULL);
 	assert_true(h > 0);
 	sq.handle = h;
 	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_SEGMENTS, &sq), 0);
-	assert_true(sq.count >= 1);
-	assert_true(seg[0].dma_addr != e[0].phys);
+	assert_true(sq.count >= 1 && sq.count <= 64);
+	for (i = 0; i < sq.count; i++) {
+		uint64_t phys = e[off / SZ_2M].phys + off % SZ_2M;
+
+		if (seg[i].dma_addr == phys)
+			fail_msg("engine %u segment %u: bus address %#llx is the physical address",
+				 engine, i, (unsigned long long)phys);
+		off += seg[i].len;
+	}
+	assert_int_equal(off, 8 * SZ_2M);
 	close(fd);
+	trelease(t, HUGESG_TEST_PUT_HUGEPAGES);
+}
+
+static void test_fpga_bus_addresses_are_iovas(void **state)
+{
+	check_segments_translated(*state, HUGESG_ENGINE_FPGA);
+}
+
+static void test_edu_bus_addresses_are_iovas(void **state)
+{
+	check_segments_translated(*state, HUGESG_ENGINE_EDU);
 }
 
 static void stream_and_verify(struct tstate *t, char *ring, size_t ring_len,
@@ -225,7 +250,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, tstate_setup, tstate_teardown)
 		T(test_iommu_translates_for_both_engines),
-		T(test_dma_addresses_are_iovas),
+		T(test_fpga_bus_addresses_are_iovas),
+		T(test_edu_bus_addresses_are_iovas),
 		T(test_stream_1g_through_2m_hugepage_table),
 		T(test_stream_through_descriptors_on_1g_page),
 		T(test_paced_stream_has_no_overrun),
