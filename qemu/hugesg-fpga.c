@@ -60,6 +60,7 @@ struct HugesgFpgaState {
     /* properties */
     bool ignore_stop;
     bool ignore_reset;
+    bool ignore_bus_master;
 
     /* guest visible registers */
     uint32_t ctrl;
@@ -245,12 +246,30 @@ static bool hsgf_load_table(HugesgFpgaState *s)
     return true;
 }
 
+/*
+ * One DMA access.  A device that ignores bus-master disable (test only)
+ * sends it anyway: past the PCI command register's gate, straight to the
+ * IOMMU, which is then the only thing between it and memory.
+ */
+static MemTxResult hsgf_dma_rw(HugesgFpgaState *s, uint64_t addr, void *buf,
+                               uint64_t len, bool is_write)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    if (s->ignore_bus_master) {
+        return address_space_rw(pci_device_iommu_address_space(pdev), addr,
+                                MEMTXATTRS_UNSPECIFIED, buf, len, is_write);
+    }
+    return is_write ? pci_dma_write(pdev, addr, buf, len)
+                    : pci_dma_read(pdev, addr, buf, len);
+}
+
 /* Fetch one descriptor by DMA; false (and error raised) on a DMA failure. */
 static bool hsgf_fetch_desc(HugesgFpgaState *s, uint64_t at, HsgfSeg *seg)
 {
     uint8_t d[HSGF_DESC_SIZE];
 
-    if (pci_dma_read(PCI_DEVICE(s), at, d, sizeof(d)) != MEMTX_OK) {
+    if (hsgf_dma_rw(s, at, d, sizeof(d), false) != MEMTX_OK) {
         hsgf_dma_error(s, HSGF_ERR_DMA_DESC, at);
         return false;
     }
@@ -474,7 +493,6 @@ static void hsgf_check(HugesgFpgaState *s, uint64_t n)
  */
 static uint64_t hsgf_xfer(HugesgFpgaState *s, uint64_t bus, uint64_t n)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
     uint64_t done = 0;
 
     if (!s->dir_read) {
@@ -486,11 +504,7 @@ static uint64_t hsgf_xfer(HugesgFpgaState *s, uint64_t bus, uint64_t n)
                              HSGF_DMA_PIECE - (at & (HSGF_DMA_PIECE - 1)));
         MemTxResult r;
 
-        if (s->dir_read) {
-            r = pci_dma_read(pdev, at, s->buf + done, piece);
-        } else {
-            r = pci_dma_write(pdev, at, s->buf + done, piece);
-        }
+        r = hsgf_dma_rw(s, at, s->buf + done, piece, !s->dir_read);
         if (r != MEMTX_OK) {
             hsgf_dma_error(s, HSGF_ERR_DMA_DATA, at);
             break;
@@ -884,6 +898,8 @@ static const VMStateDescription vmstate_hsgf = {
 static Property hsgf_properties[] = {
     DEFINE_PROP_BOOL("ignore-stop", HugesgFpgaState, ignore_stop, false),
     DEFINE_PROP_BOOL("ignore-reset", HugesgFpgaState, ignore_reset, false),
+    DEFINE_PROP_BOOL("ignore-bus-master", HugesgFpgaState, ignore_bus_master,
+                     false),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -907,6 +923,9 @@ static void hsgf_class_init(ObjectClass *klass, void *data)
         "test only: ignore CTRL.RUN=0 and keep DMAing (runaway engine)");
     object_class_property_set_description(klass, "ignore-reset",
         "test only: ignore CTRL.RESET while running");
+    object_class_property_set_description(klass, "ignore-bus-master",
+        "test only: keep DMAing when bus mastering is disabled (only the "
+        "IOMMU stops it)");
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 
