@@ -6,9 +6,16 @@
 rig=$top/tests/vm
 modules="hugesg hugesg_drv hugesg_test hugesg_bench"
 module_dir() { case $1 in hugesg_test|hugesg_bench) echo tests/kmod ;; *) echo kernel ;; esac; }
-# edu's DMAs complete 100 ms of virtual time after they start: with icount
-# and sleep=off, virtual time jumps over the idle wait instead of sleeping
-icount=${HUGESG_ICOUNT--icount shift=auto,sleep=off}
+# Virtual time is the guest's instruction count, 1 ns each (shift=0), and
+# with sleep=off it jumps over idle waits (edu's DMAs complete 100 ms of
+# virtual time after they start).  Not shift=auto: QEMU then raises the
+# shift whenever virtual time falls behind real time, and a device model
+# whose ticks cost more real time than the virtual time between them (the
+# runaway hugesg-fpga writing at full speed, 256 KiB every 20 us) keeps it
+# behind, so the guest gets ever fewer instructions per tick: a 6.12 guest
+# stalled right after the kill, before any unmap, in 3 of 4 runs on a
+# loaded host, and in none of 3 with shift=0 (docs/debug-lane.md).
+icount=${HUGESG_ICOUNT--icount shift=0,sleep=off}
 
 # QEMU with the hugesg-fpga model, built once into the cache
 qemu_bin() {
