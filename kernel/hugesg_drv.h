@@ -52,8 +52,15 @@ struct hugesg_reg {
 
 struct hugesg_fpga;
 
+/*
+ * One open file.  @wq is where its stream's waiters and poll() sleep: it
+ * lives exactly as long as the file, so an epoll entry on it (which goes
+ * with the file) never outlives it, whenever the engine the file streams
+ * on goes away.
+ */
 struct hugesg_file {
 	struct mutex lock;
+	wait_queue_head_t wq;
 	struct xarray regs;		/* handle -> struct hugesg_reg */
 	struct hugesg_fpga *stream;	/* the engine running our stream */
 	struct hugesg_reg *stream_reg;

@@ -483,6 +483,7 @@ static int hugesg_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	mutex_init(&f->lock);
+	init_waitqueue_head(&f->wq);
 	xa_init_flags(&f->regs, XA_FLAGS_ALLOC1);
 	file->private_data = f;
 	return 0;

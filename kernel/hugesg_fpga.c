@@ -41,11 +41,14 @@ struct hugesg_fpga {
 	u64 host_ptr;
 	u64 threshold;
 
-	/* what the interrupt handler saw last, under snap_lock */
+	/*
+	 * what the interrupt handler saw last, and whom it wakes (the
+	 * owner's queue: see struct hugesg_file), under snap_lock
+	 */
 	spinlock_t snap_lock;
 	u64 snap_dev_ptr;
 	u32 snap_status;
-	wait_queue_head_t wq;
+	wait_queue_head_t *owner_wq;
 };
 
 static struct hugesg_fpga *to_fpga(struct hugesg_engine *eng)
@@ -64,8 +67,9 @@ static irqreturn_t hugesg_fpga_irq(int irq, void *data)
 	spin_lock(&fp->snap_lock);
 	fp->snap_dev_ptr = readq(fp->regs + HSGF_REG_WRITE_PTR);
 	fp->snap_status = readl(fp->regs + HSGF_REG_STATUS);
+	if (fp->owner_wq)
+		wake_up_interruptible_all(fp->owner_wq);
 	spin_unlock(&fp->snap_lock);
-	wake_up_interruptible_all(&fp->wq);
 	return IRQ_HANDLED;
 }
 
@@ -185,9 +189,15 @@ static void hugesg_fpga_free_desc(struct hugesg_fpga *fp)
 	fp->desc = NULL;
 }
 
+/* The stream is over (eng.lock held): wake its owner's waiters. */
 static void hugesg_fpga_clear(struct hugesg_fpga *fp)
 {
 	hugesg_fpga_free_desc(fp);
+	spin_lock_irq(&fp->snap_lock);
+	if (fp->owner_wq)
+		wake_up_interruptible_all(fp->owner_wq);
+	fp->owner_wq = NULL;
+	spin_unlock_irq(&fp->snap_lock);
 	fp->owner = NULL;
 	fp->ring = NULL;
 }
@@ -238,6 +248,7 @@ int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
 	spin_lock_irq(&fp->snap_lock);
 	fp->snap_dev_ptr = 0;
 	fp->snap_status = HSGF_STATUS_RUNNING;
+	fp->owner_wq = &f->wq;
 	spin_unlock_irq(&fp->snap_lock);
 	fp->owner = f;
 	fp->ring = reg;
@@ -282,7 +293,7 @@ int hugesg_fpga_stream_stop(struct hugesg_file *f, struct hugesg_ring *st)
 		hugesg_fpga_clear(fp);
 	}
 	mutex_unlock(&fp->eng.lock);
-	wake_up_interruptible_all(&fp->wq);
+	wake_up_interruptible_all(&f->wq);
 	reg->busy--;
 	f->stream = NULL;
 	f->stream_reg = NULL;
@@ -325,7 +336,7 @@ int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
 		ret = -EINVAL;
 		goto out;
 	}
-	left = wait_event_interruptible_timeout(fp->wq,
+	left = wait_event_interruptible_timeout(f->wq,
 			hugesg_fpga_ready(fp, f, st->min_bytes), timeout);
 	if (left < 0) {
 		ret = -EINTR;
@@ -390,7 +401,7 @@ __poll_t hugesg_fpga_poll(struct hugesg_file *f, struct file *file,
 		mutex_unlock(&f->lock);
 		return EPOLLHUP;
 	}
-	poll_wait(file, &fp->wq, wait);
+	poll_wait(file, &f->wq, wait);
 	spin_lock_irq(&fp->snap_lock);
 	if (fp->eng.removed || !(fp->snap_status & HSGF_STATUS_RUNNING))
 		mask |= EPOLLIN | EPOLLHUP;
@@ -427,7 +438,6 @@ static int hugesg_fpga_probe(struct pci_dev *pdev,
 	}
 	fp->pdev = pdev;
 	spin_lock_init(&fp->snap_lock);
-	init_waitqueue_head(&fp->wq);
 
 	ret = hugesg_engine_pci_enable(pdev, "hugesg-fpga", HSGF_BAR_REGS,
 				       hugesg_fpga_irq, fp, &fp->regs);
@@ -479,7 +489,6 @@ static void hugesg_fpga_remove(struct pci_dev *pdev)
 
 	hugesg_engine_remove(&fp->eng);
 	hugesg_engine_pci_disable(pdev, fp->regs, fp);
-	wake_up_interruptible_all(&fp->wq);
 	hugesg_engine_put(&fp->eng);
 }
 
