@@ -342,9 +342,16 @@ int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
 		ret = -EINTR;
 		goto out;
 	}
+	/*
+	 * The stream we waited on may be over: stopped by another thread of
+	 * this file, and the engine perhaps streaming for another file
+	 * already, whose ring is none of ours.
+	 */
 	mutex_lock(&fp->eng.lock);
 	if (fp->eng.removed) {
 		ret = -ENODEV;
+	} else if (fp->owner != f) {
+		ret = -ECANCELED;
 	} else {
 		hugesg_fpga_state(fp, st);
 		if (fp->ring)

@@ -117,7 +117,10 @@ struct hugesg_stream {
  * device may overwrite them.  STREAM_STOP: stop the stream (also after it
  * is done), wait for the device to confirm, report the final state.  All
  * report the state in the out fields.  A stream's limit must be a multiple
- * of 8, and so must the ring buffer's address and length.
+ * of 8, and so must the ring buffer's address and length.  A RING_WAIT
+ * whose stream is stopped meanwhile (STREAM_STOP by another thread of the
+ * file) fails with -ECANCELED, its out fields untouched; one whose device
+ * goes away fails with -ENODEV.
  */
 struct hugesg_ring {
 	__u32 size;
