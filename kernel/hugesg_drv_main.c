@@ -37,6 +37,8 @@ static DEFINE_MUTEX(hugesg_engines_lock);
 
 void hugesg_engine_add(struct hugesg_engine *eng)
 {
+	/* the device (its dma_parms, its iommu group) lives as long */
+	get_device(eng->dev);
 	kref_init(&eng->ref);
 	mutex_init(&eng->lock);
 	INIT_LIST_HEAD(&eng->regs);
@@ -50,9 +52,11 @@ void hugesg_engine_add(struct hugesg_engine *eng)
 static void hugesg_engine_release(struct kref *ref)
 {
 	struct hugesg_engine *eng = container_of(ref, struct hugesg_engine, ref);
+	struct device *dev = eng->dev;
 
 	mutex_destroy(&eng->lock);
 	eng->free(eng);
+	put_device(dev);
 }
 
 void hugesg_engine_put(struct hugesg_engine *eng)
@@ -250,7 +254,13 @@ static long hugesg_ioc_register(struct hugesg_file *f, void __user *uarg)
 		ret = -ENOMEM;
 		goto err_put;
 	}
-	max_segment = req.max_segment ?: dma_get_max_seg_size(eng->dev);
+	mutex_lock(&eng->lock);
+	ret = eng->removed ? -ENODEV : 0;
+	if (!ret)
+		max_segment = req.max_segment ?: dma_get_max_seg_size(eng->dev);
+	mutex_unlock(&eng->lock);
+	if (ret)
+		goto err_free;
 	reg->buf = hugesg_buf_pin(req.addr, req.len, max_segment, req.flags);
 	if (IS_ERR(reg->buf)) {
 		ret = PTR_ERR(reg->buf);
