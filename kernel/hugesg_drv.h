@@ -35,6 +35,8 @@ struct hugesg_engine {
 	bool wedged;			/* a DMA may still be going: no new maps */
 	bool iommu;			/* behind a translating IOMMU */
 	bool iommu_strict;		/* ... that invalidates on unmap */
+	/* how a HUGESG_WRITE buffer is mapped: what the engine does with it */
+	enum dma_data_direction write_dir;
 	void (*free)(struct hugesg_engine *eng);
 };
 
@@ -75,6 +77,8 @@ int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
 			     void __iomem **regs);
 void hugesg_engine_pci_disable(struct pci_dev *pdev, void __iomem *regs,
 			       void *data);
+
+void hugesg_reg_sync(struct hugesg_reg *reg, u64 off, u64 len, bool for_cpu);
 
 /* the hugesg-fpga engine (hugesg_fpga.c) */
 extern struct pci_driver hugesg_fpga_driver;

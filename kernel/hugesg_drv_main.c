@@ -191,6 +191,39 @@ static int hugesg_copy_out(void __user *uarg, const void *karg, size_t ksize)
 	return copy_to_user(uarg, karg, min_t(size_t, usize, ksize)) ? -EFAULT : 0;
 }
 
+/*
+ * Sync bytes [@off, @off + @len) of a mapped buffer for the CPU or for the
+ * device, and no others.  Where the mapping bounces (swiotlb), a sync
+ * copies: a range the other side still owns must not be synced, or one
+ * side's stale copy lands over what the other wrote since.
+ */
+void hugesg_reg_sync(struct hugesg_reg *reg, u64 off, u64 len, bool for_cpu)
+{
+	struct device *dev = reg->eng->dev;
+	struct scatterlist *sg;
+	unsigned int i;
+	u64 seg, n;
+
+	for_each_sgtable_dma_sg(&reg->buf->sgt, sg, i) {
+		if (!len)
+			break;
+		seg = sg_dma_len(sg);
+		if (off >= seg) {
+			off -= seg;
+			continue;
+		}
+		n = min(seg - off, len);
+		if (for_cpu)
+			dma_sync_single_range_for_cpu(dev, sg_dma_address(sg),
+						      off, n, reg->dir);
+		else
+			dma_sync_single_range_for_device(dev, sg_dma_address(sg),
+							 off, n, reg->dir);
+		off = 0;
+		len -= n;
+	}
+}
+
 static void hugesg_reg_free(struct hugesg_file *f, struct hugesg_reg *reg)
 {
 	struct hugesg_engine *eng = reg->eng;
@@ -304,7 +337,7 @@ static long hugesg_ioc_register(struct hugesg_file *f, void __user *uarg)
 		goto err_free;
 	}
 	reg->eng = eng;
-	reg->dir = (req.flags & HUGESG_WRITE) ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
+	reg->dir = (req.flags & HUGESG_WRITE) ? eng->write_dir : DMA_TO_DEVICE;
 
 	/*
 	 * A wedged device may still write to the bus addresses of the buffers

@@ -152,7 +152,8 @@ int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 	}
 	hugesg_cursor_init(&s, &src->buf->sgt, req->src_offset);
 	hugesg_cursor_init(&d, &dst->buf->sgt, req->dst_offset);
-	dma_sync_sgtable_for_device(eng->dev, &src->buf->sgt, src->dir);
+	/* the device reads the source range, and writes only the target's */
+	hugesg_reg_sync(src, req->src_offset, req->len, false);
 	while (done < req->len) {
 		u32 n = min3(req->len - done, hugesg_cursor_left(&s),
 			     hugesg_cursor_left(&d));
@@ -186,7 +187,7 @@ int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 		hugesg_cursor_advance(&d, n);
 		done += n;
 	}
-	dma_sync_sgtable_for_cpu(eng->dev, &dst->buf->sgt, dst->dir);
+	hugesg_reg_sync(dst, req->dst_offset, done, true);
 out:
 	mutex_unlock(&eng->lock);
 	return ret;
@@ -217,6 +218,8 @@ static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id
 	}
 
 	edu->eng.type = HUGESG_ENGINE_EDU;
+	/* a buffer it writes may be the source of the next copy */
+	edu->eng.write_dir = DMA_BIDIRECTIONAL;
 	edu->eng.dev = &pdev->dev;
 	edu->eng.free = hugesg_edu_free;
 	hugesg_engine_add(&edu->eng);

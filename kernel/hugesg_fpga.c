@@ -14,6 +14,7 @@
 #include <linux/interrupt.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/iopoll.h>
+#include <linux/math64.h>
 #include <linux/pci.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -202,6 +203,24 @@ static void hugesg_fpga_clear(struct hugesg_fpga *fp)
 	fp->ring = NULL;
 }
 
+/*
+ * Sync stream bytes [@from, @from + @n) of the ring for the CPU or the
+ * device (@n at most the ring's length): the bytes that change hands,
+ * where they are in the ring.
+ */
+static void hugesg_fpga_sync_ring(struct hugesg_reg *ring, u64 from, u64 n,
+				  bool for_cpu)
+{
+	u64 len = ring->buf->len, pos, first;
+
+	div64_u64_rem(from, len, &pos);
+	n = min(n, len);
+	first = min(n, len - pos);
+	hugesg_reg_sync(ring, pos, first, for_cpu);
+	if (n > first)
+		hugesg_reg_sync(ring, 0, n - first, for_cpu);
+}
+
 int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
 			     const struct hugesg_stream *req)
 {
@@ -237,6 +256,8 @@ int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
 	if (ret)
 		goto out;
 
+	/* the whole ring is the device's again (also after a last stream) */
+	hugesg_reg_sync(reg, 0, buf->len, false);
 	fp->host_ptr = 0;
 	fp->threshold = req->irq_threshold ?: max_t(u64, buf->len / 8, 8);
 	writeq(req->seed, r + HSGF_REG_SEED);
@@ -354,9 +375,9 @@ int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
 		ret = -ECANCELED;
 	} else {
 		hugesg_fpga_state(fp, st);
-		if (fp->ring)
-			dma_sync_sgtable_for_cpu(fp->eng.dev, &fp->ring->buf->sgt,
-						 fp->ring->dir);
+		/* what is ready to consume becomes the CPU's, nothing else */
+		hugesg_fpga_sync_ring(fp->ring, st->read_ptr,
+				      st->write_ptr - st->read_ptr, true);
 		if (!left && st->write_ptr - st->read_ptr < st->min_bytes &&
 		    st->state == HUGESG_RING_RUNNING)
 			ret = -ETIMEDOUT;
@@ -386,8 +407,8 @@ int hugesg_fpga_ring_ack(struct hugesg_file *f, struct hugesg_ring *st)
 		ret = -EINVAL;
 		goto out;
 	}
-	dma_sync_sgtable_for_device(fp->eng.dev, &fp->ring->buf->sgt,
-				    fp->ring->dir);
+	/* only what was consumed goes back to the device */
+	hugesg_fpga_sync_ring(fp->ring, fp->host_ptr, st->min_bytes, false);
 	fp->host_ptr += st->min_bytes;
 	lo_hi_writeq(fp->host_ptr, fp->regs + HSGF_REG_READ_PTR);
 	hugesg_fpga_state(fp, st);
@@ -457,6 +478,8 @@ static int hugesg_fpga_probe(struct pci_dev *pdev,
 	writel(HSGF_CTRL_RESET, fp->regs + HSGF_REG_CTRL);
 
 	fp->eng.type = HUGESG_ENGINE_FPGA;
+	/* it only ever writes a buffer (streams to memory) */
+	fp->eng.write_dir = DMA_FROM_DEVICE;
 	fp->eng.dev = &pdev->dev;
 	fp->eng.free = hugesg_fpga_free;
 	hugesg_engine_add(&fp->eng);
