@@ -74,7 +74,7 @@ void hugesg_engine_remove(struct hugesg_engine *eng);
 void hugesg_engine_put(struct hugesg_engine *eng);
 int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
 			     irq_handler_t handler, void *data,
-			     void __iomem **regs);
+			     unsigned int dma_bits, void __iomem **regs);
 void hugesg_engine_pci_disable(struct pci_dev *pdev, void __iomem *regs,
 			       void *data);
 

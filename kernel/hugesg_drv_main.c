@@ -88,13 +88,14 @@ void hugesg_engine_remove(struct hugesg_engine *eng)
 
 /*
  * The PCI setup both engines share: enable the device, claim and map BAR
- * @bar, 64-bit DMA with segments up to 4 GiB (iommu-dma merges entries up
- * to this size), bus mastering, and one interrupt (MSI, else INTx) for
- * @handler.  Undone by hugesg_engine_pci_disable().
+ * @bar, DMA to the @dma_bits addresses the device can drive with segments
+ * up to 4 GiB (iommu-dma merges entries up to this size), bus mastering,
+ * and one interrupt (MSI, else INTx) for @handler.  Undone by
+ * hugesg_engine_pci_disable().
  */
 int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
 			     irq_handler_t handler, void *data,
-			     void __iomem **regs)
+			     unsigned int dma_bits, void __iomem **regs)
 {
 	int ret;
 
@@ -109,7 +110,7 @@ int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
 		ret = -ENOMEM;
 		goto err_regions;
 	}
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(dma_bits));
 	if (!ret)
 		ret = hugesg_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	if (ret)

@@ -41,6 +41,12 @@
  */
 #define EDU_PIECE		(4096 - 8)
 #define EDU_DMA_TIMEOUT_MS	5000
+/*
+ * edu drives 28 address bits (QEMU's dma_mask property, 0xfffffff by
+ * default): without an IOMMU a buffer above 256 MiB is bounced, behind one
+ * it gets IOVAs below 256 MiB.
+ */
+#define EDU_DMA_BITS		28
 
 struct hugesg_edu {
 	struct hugesg_engine eng;
@@ -209,7 +215,7 @@ static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id
 	edu->pdev = pdev;
 	init_completion(&edu->dma_done);
 	ret = hugesg_engine_pci_enable(pdev, "hugesg-edu", 0, hugesg_edu_irq,
-				       edu, &edu->regs);
+				       edu, EDU_DMA_BITS, &edu->regs);
 	if (ret)
 		goto err_free;
 	if ((readl(edu->regs + EDU_REG_ID) & EDU_ID_MASK) != EDU_ID_VALUE) {

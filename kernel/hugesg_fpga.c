@@ -468,7 +468,7 @@ static int hugesg_fpga_probe(struct pci_dev *pdev,
 	spin_lock_init(&fp->snap_lock);
 
 	ret = hugesg_engine_pci_enable(pdev, "hugesg-fpga", HSGF_BAR_REGS,
-				       hugesg_fpga_irq, fp, &fp->regs);
+				       hugesg_fpga_irq, fp, 64, &fp->regs);
 	if (ret)
 		goto err_free;
 	if (readl(fp->regs + HSGF_REG_ID) != HSGF_ID_VALUE) {

@@ -51,6 +51,40 @@ static void test_dma_addresses_are_iovas(void **state)
 	close(fd);
 }
 
+/*
+ * edu drives 28 address bits (the rig no longer widens QEMU's default
+ * dma_mask): every bus address it is given lies below 256 MiB.
+ */
+static void test_edu_bus_addresses_fit_28_bits(void **state)
+{
+	struct tstate *t = *state;
+	struct hugesg_segment seg[64];
+	struct hugesg_segments sq = { .size = sizeof(sq), .count = 64,
+				      .segs = (uintptr_t)seg };
+	char *src = map_huge(t, 8 * MiB, 21), *dst = map_huge(t, 8 * MiB, 21);
+	int fd = hsg_open(), hs, hd;
+	unsigned int i;
+
+	assert_non_null(src);
+	assert_non_null(dst);
+	hs = hsg_register(fd, src, 8 * MiB, HUGESG_HUGE, HUGESG_ENGINE_EDU, NULL);
+	hd = hsg_register(fd, dst, 8 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			  HUGESG_ENGINE_EDU, NULL);
+	assert_true(hs > 0 && hd > 0);
+	sq.handle = hs;
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_SEGMENTS, &sq), 0);
+	assert_true(sq.count >= 1 && sq.count <= 64);
+	for (i = 0; i < sq.count; i++)
+		assert_true(seg[i].dma_addr + seg[i].len <= 1ULL << 28);
+	sq.handle = hd;
+	sq.count = 64;
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_SEGMENTS, &sq), 0);
+	assert_true(sq.count >= 1 && sq.count <= 64);
+	for (i = 0; i < sq.count; i++)
+		assert_true(seg[i].dma_addr + seg[i].len <= 1ULL << 28);
+	close(fd);
+}
+
 static void stream_and_verify(struct tstate *t, char *ring, size_t ring_len,
 			      unsigned int mode, uint64_t total)
 {
@@ -269,6 +303,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, tstate_setup, tstate_teardown)
 		T(test_iommu_translates_for_both_engines),
 		T(test_dma_addresses_are_iovas),
+		T(test_edu_bus_addresses_fit_28_bits),
 		T(test_stream_1g_through_2m_hugepage_table),
 		T(test_stream_through_descriptors_on_1g_page),
 		T(test_paced_stream_has_no_overrun),
