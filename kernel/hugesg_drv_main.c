@@ -89,8 +89,10 @@ void hugesg_engine_remove(struct hugesg_engine *eng)
 /*
  * The PCI setup both engines share: enable the device, claim and map BAR
  * @bar, DMA to the @dma_bits addresses the device can drive with segments
- * up to 4 GiB (iommu-dma merges entries up to this size), bus mastering,
- * and one interrupt (MSI, else INTx) for @handler.  Undone by
+ * up to 4 GiB (iommu-dma merges entries up to this size), and one
+ * interrupt (MSI, else INTx) for @handler.  Not bus mastering: the engine
+ * turns it on once it has reset the device, which may still run from
+ * before (a previous driver, a kexec).  Undone by
  * hugesg_engine_pci_disable().
  */
 int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
@@ -115,10 +117,9 @@ int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
 		ret = hugesg_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	if (ret)
 		goto err_unmap;
-	pci_set_master(pdev);
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | HUGESG_PCI_IRQ_INTX);
 	if (ret < 0)
-		goto err_master;
+		goto err_unmap;
 	ret = request_irq(pci_irq_vector(pdev, 0), handler, IRQF_SHARED, name,
 			  data);
 	if (ret)
@@ -127,8 +128,6 @@ int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
 
 err_vectors:
 	pci_free_irq_vectors(pdev);
-err_master:
-	pci_clear_master(pdev);
 err_unmap:
 	pci_iounmap(pdev, *regs);
 err_regions:

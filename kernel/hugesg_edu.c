@@ -94,9 +94,11 @@ static int hugesg_edu_dma(struct hugesg_edu *edu, u64 src, u64 dst, u32 len,
 	writeq(EDU_DMA_RUN | EDU_DMA_IRQ | dir, r + EDU_REG_DMA_CMD);
 	if (!wait_for_completion_timeout(&edu->dma_done,
 					 msecs_to_jiffies(EDU_DMA_TIMEOUT_MS))) {
+		/* cut it off: no further DMA, no interrupt */
 		dev_err(&edu->pdev->dev, "DMA did not complete\n");
 		mutex_lock(&edu->eng.lock);
 		edu->eng.wedged = true;
+		pci_clear_master(edu->pdev);
 		mutex_unlock(&edu->eng.lock);
 		return -ETIMEDOUT;
 	}
@@ -241,6 +243,8 @@ static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id
 		ret = -ENODEV;
 		goto err_disable;
 	}
+	/* edu has no reset; it starts a DMA only when told to */
+	pci_set_master(pdev);
 
 	edu->eng.type = HUGESG_ENGINE_EDU;
 	/* a buffer it writes may be the source of the next copy */
@@ -270,8 +274,6 @@ static void hugesg_edu_remove(struct pci_dev *pdev)
 	mutex_lock(&edu->xfer);
 	mutex_lock(&edu->eng.lock);
 	edu->eng.removed = true;
-	if (edu->eng.wedged)
-		pci_clear_master(pdev);
 	mutex_unlock(&edu->eng.lock);
 	mutex_unlock(&edu->xfer);
 	hugesg_engine_remove(&edu->eng);

@@ -100,7 +100,10 @@ static void hugesg_fpga_state(struct hugesg_fpga *fp, struct hugesg_ring *st)
 /*
  * Stop the engine and wait until it confirms (STATUS.STOPPED: no DMA until
  * the next start); if it does not, reset it; if that does not help either,
- * the engine is wedged.  Returns true when the device confirmed.
+ * the engine is wedged: its bus mastering is cut (no DMA, and no MSI,
+ * which is a DMA write, gets through any more) and its interrupts masked.
+ * The IOMMU stays the backstop for a device that ignores that too.
+ * Returns true when the device confirmed.
  */
 static bool hugesg_fpga_halt(struct hugesg_fpga *fp)
 {
@@ -123,6 +126,8 @@ static bool hugesg_fpga_halt(struct hugesg_fpga *fp)
 		 fp->eng.iommu_strict ? " (a strict IOMMU blocks it)" :
 		 " and stay pinned for good");
 	fp->eng.wedged = true;
+	writel(0, r + HSGF_REG_IRQ_MASK);
+	pci_clear_master(fp->pdev);
 	return false;
 }
 
@@ -454,6 +459,7 @@ static int hugesg_fpga_probe(struct pci_dev *pdev,
 			     const struct pci_device_id *id)
 {
 	struct hugesg_fpga *fp;
+	u32 status;
 	int ret;
 
 	fp = kzalloc(sizeof(*fp), GFP_KERNEL);
@@ -475,7 +481,17 @@ static int hugesg_fpga_probe(struct pci_dev *pdev,
 		ret = -ENODEV;
 		goto err_disable;
 	}
+	/* whatever it was doing stops before it may master the bus again */
 	writel(HSGF_CTRL_RESET, fp->regs + HSGF_REG_CTRL);
+	if (readl_poll_timeout(fp->regs + HSGF_REG_STATUS, status,
+			       status & HSGF_STATUS_STOPPED, 100,
+			       HUGESG_FPGA_STOP_US)) {
+		dev_err(&pdev->dev, "engine does not reset (status %#x)\n",
+			status);
+		ret = -EIO;
+		goto err_disable;
+	}
+	pci_set_master(pdev);
 
 	fp->eng.type = HUGESG_ENGINE_FPGA;
 	/* it only ever writes a buffer (streams to memory) */
@@ -511,8 +527,6 @@ static void hugesg_fpga_remove(struct pci_dev *pdev)
 	spin_unlock_irq(&fp->snap_lock);
 	if (fp->owner && !hugesg_fpga_halt(fp) && !fp->eng.iommu_strict)
 		fp->ring->quarantine = true;
-	if (fp->eng.wedged)
-		pci_clear_master(pdev);
 	hugesg_fpga_clear(fp);
 	writel(0, fp->regs + HSGF_REG_IRQ_MASK);
 	mutex_unlock(&fp->eng.lock);
