@@ -35,6 +35,8 @@ struct hugesg_engine {
 	bool wedged;			/* a DMA may still be going: no new maps */
 	bool iommu;			/* behind a translating IOMMU */
 	bool iommu_strict;		/* ... that invalidates on unmap */
+	/* how a HUGESG_WRITE buffer is mapped: what the engine does with it */
+	enum dma_data_direction write_dir;
 	void (*free)(struct hugesg_engine *eng);
 };
 
@@ -52,8 +54,15 @@ struct hugesg_reg {
 
 struct hugesg_fpga;
 
+/*
+ * One open file.  @wq is where its stream's waiters and poll() sleep: it
+ * lives exactly as long as the file, so an epoll entry on it (which goes
+ * with the file) never outlives it, whenever the engine the file streams
+ * on goes away.
+ */
 struct hugesg_file {
 	struct mutex lock;
+	wait_queue_head_t wq;
 	struct xarray regs;		/* handle -> struct hugesg_reg */
 	struct hugesg_fpga *stream;	/* the engine running our stream */
 	struct hugesg_reg *stream_reg;
@@ -65,9 +74,11 @@ void hugesg_engine_remove(struct hugesg_engine *eng);
 void hugesg_engine_put(struct hugesg_engine *eng);
 int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
 			     irq_handler_t handler, void *data,
-			     void __iomem **regs);
+			     unsigned int dma_bits, void __iomem **regs);
 void hugesg_engine_pci_disable(struct pci_dev *pdev, void __iomem *regs,
 			       void *data);
+
+void hugesg_reg_sync(struct hugesg_reg *reg, u64 off, u64 len, bool for_cpu);
 
 /* the hugesg-fpga engine (hugesg_fpga.c) */
 extern struct pci_driver hugesg_fpga_driver;

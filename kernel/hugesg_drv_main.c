@@ -37,6 +37,8 @@ static DEFINE_MUTEX(hugesg_engines_lock);
 
 void hugesg_engine_add(struct hugesg_engine *eng)
 {
+	/* the device (its dma_parms, its iommu group) lives as long */
+	get_device(eng->dev);
 	kref_init(&eng->ref);
 	mutex_init(&eng->lock);
 	INIT_LIST_HEAD(&eng->regs);
@@ -50,9 +52,11 @@ void hugesg_engine_add(struct hugesg_engine *eng)
 static void hugesg_engine_release(struct kref *ref)
 {
 	struct hugesg_engine *eng = container_of(ref, struct hugesg_engine, ref);
+	struct device *dev = eng->dev;
 
 	mutex_destroy(&eng->lock);
 	eng->free(eng);
+	put_device(dev);
 }
 
 void hugesg_engine_put(struct hugesg_engine *eng)
@@ -84,13 +88,16 @@ void hugesg_engine_remove(struct hugesg_engine *eng)
 
 /*
  * The PCI setup both engines share: enable the device, claim and map BAR
- * @bar, 64-bit DMA with segments up to 4 GiB (iommu-dma merges entries up
- * to this size), bus mastering, and one interrupt (MSI, else INTx) for
- * @handler.  Undone by hugesg_engine_pci_disable().
+ * @bar, DMA to the @dma_bits addresses the device can drive with segments
+ * up to 4 GiB (iommu-dma merges entries up to this size), and one
+ * interrupt (MSI, else INTx) for @handler.  Not bus mastering: the engine
+ * turns it on once it has reset the device, which may still run from
+ * before (a previous driver, a kexec).  Undone by
+ * hugesg_engine_pci_disable().
  */
 int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
 			     irq_handler_t handler, void *data,
-			     void __iomem **regs)
+			     unsigned int dma_bits, void __iomem **regs)
 {
 	int ret;
 
@@ -105,15 +112,14 @@ int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
 		ret = -ENOMEM;
 		goto err_regions;
 	}
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(dma_bits));
 	if (!ret)
 		ret = hugesg_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	if (ret)
 		goto err_unmap;
-	pci_set_master(pdev);
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | HUGESG_PCI_IRQ_INTX);
 	if (ret < 0)
-		goto err_master;
+		goto err_unmap;
 	ret = request_irq(pci_irq_vector(pdev, 0), handler, IRQF_SHARED, name,
 			  data);
 	if (ret)
@@ -122,8 +128,6 @@ int hugesg_engine_pci_enable(struct pci_dev *pdev, const char *name, int bar,
 
 err_vectors:
 	pci_free_irq_vectors(pdev);
-err_master:
-	pci_clear_master(pdev);
 err_unmap:
 	pci_iounmap(pdev, *regs);
 err_regions:
@@ -208,6 +212,39 @@ static int hugesg_copy_out(void __user *uarg, const void *karg, size_t ksize)
 	return copy_to_user(uarg, karg, min_t(size_t, usize, ksize)) ? -EFAULT : 0;
 }
 
+/*
+ * Sync bytes [@off, @off + @len) of a mapped buffer for the CPU or for the
+ * device, and no others.  Where the mapping bounces (swiotlb), a sync
+ * copies: a range the other side still owns must not be synced, or one
+ * side's stale copy lands over what the other wrote since.
+ */
+void hugesg_reg_sync(struct hugesg_reg *reg, u64 off, u64 len, bool for_cpu)
+{
+	struct device *dev = reg->eng->dev;
+	struct scatterlist *sg;
+	unsigned int i;
+	u64 seg, n;
+
+	for_each_sgtable_dma_sg(&reg->buf->sgt, sg, i) {
+		if (!len)
+			break;
+		seg = sg_dma_len(sg);
+		if (off >= seg) {
+			off -= seg;
+			continue;
+		}
+		n = min(seg - off, len);
+		if (for_cpu)
+			dma_sync_single_range_for_cpu(dev, sg_dma_address(sg),
+						      off, n, reg->dir);
+		else
+			dma_sync_single_range_for_device(dev, sg_dma_address(sg),
+							 off, n, reg->dir);
+		off = 0;
+		len -= n;
+	}
+}
+
 static void hugesg_reg_free(struct hugesg_file *f, struct hugesg_reg *reg)
 {
 	struct hugesg_engine *eng = reg->eng;
@@ -255,6 +292,37 @@ static long hugesg_ioc_info(unsigned int cmd, void __user *uarg)
 	return hugesg_copy_out(uarg, &info, sizeof(info));
 }
 
+/*
+ * The longest sg entry a buffer may have for @dev: what the device takes
+ * in one DMA segment (dma_get_max_seg_size()) and what the DMA layer can
+ * map in one piece (dma_max_mapping_size(): 256 KiB where it bounces
+ * through swiotlb).  A longer one would fail to map, or be mapped against
+ * the device's word.
+ */
+static u64 hugesg_dev_max_segment(struct device *dev)
+{
+	return min_t(u64, dma_get_max_seg_size(dev), dma_max_mapping_size(dev));
+}
+
+/*
+ * The default max_segment: @limit rounded down to a multiple of the largest
+ * hugepage size it holds (1 GiB, else 2 MiB, else a page).  A hugepage is
+ * then never cut in the middle, also where hugepages are physically
+ * contiguous over more than @limit, so hugesg_dma_page_table() can always
+ * describe the buffer by its page size.
+ */
+static unsigned int hugesg_default_max_segment(u64 limit)
+{
+	static const unsigned int shifts[] = { PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
+	unsigned int i;
+
+	limit = min_t(u64, limit, UINT_MAX);
+	for (i = 0; i < ARRAY_SIZE(shifts); i++)
+		if (limit >= 1ULL << shifts[i])
+			return round_down(limit, 1ULL << shifts[i]);
+	return limit;
+}
+
 static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
 				void __user *uarg)
 {
@@ -262,6 +330,7 @@ static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
 	struct hugesg_engine *eng;
 	struct hugesg_reg *reg;
 	unsigned int max_segment;
+	u64 limit;
 	u32 handle;
 	int ret;
 
@@ -283,14 +352,25 @@ static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
 		ret = -ENOMEM;
 		goto err_put;
 	}
-	max_segment = req.max_segment ?: dma_get_max_seg_size(eng->dev);
+	mutex_lock(&eng->lock);
+	limit = eng->removed ? 0 : hugesg_dev_max_segment(eng->dev);
+	mutex_unlock(&eng->lock);
+	if (!limit) {
+		ret = -ENODEV;
+		goto err_free;
+	}
+	if (req.max_segment > limit) {
+		ret = -E2BIG;
+		goto err_free;
+	}
+	max_segment = req.max_segment ?: hugesg_default_max_segment(limit);
 	reg->buf = hugesg_buf_pin(req.addr, req.len, max_segment, req.flags);
 	if (IS_ERR(reg->buf)) {
 		ret = PTR_ERR(reg->buf);
 		goto err_free;
 	}
 	reg->eng = eng;
-	reg->dir = (req.flags & HUGESG_WRITE) ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
+	reg->dir = (req.flags & HUGESG_WRITE) ? eng->write_dir : DMA_TO_DEVICE;
 
 	/*
 	 * A wedged device may still write to the bus addresses of the buffers
@@ -534,6 +614,7 @@ static int hugesg_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	mutex_init(&f->lock);
+	init_waitqueue_head(&f->wq);
 	xa_init_flags(&f->regs, XA_FLAGS_ALLOC1);
 	file->private_data = f;
 	return 0;

@@ -41,12 +41,25 @@
  */
 #define EDU_PIECE		(4096 - 8)
 #define EDU_DMA_TIMEOUT_MS	5000
+/*
+ * edu drives 28 address bits (QEMU's dma_mask property, 0xfffffff by
+ * default): without an IOMMU a buffer above 256 MiB is bounced, behind one
+ * it gets IOVAs below 256 MiB.
+ */
+#define EDU_DMA_BITS		28
 
+/*
+ * @xfer serializes copies (edu has one DMA engine) and is what remove()
+ * waits on for the copy in flight; a copy takes eng.lock only for moments,
+ * so that others' register, unregister and release, which need it, never
+ * wait for a copy.  Lock order: xfer, then eng.lock.
+ */
 struct hugesg_edu {
 	struct hugesg_engine eng;
 	struct pci_dev *pdev;
 	void __iomem *regs;
-	struct completion dma_done;
+	struct mutex xfer;
+	struct completion dma_done;	/* under xfer */
 	bool going;			/* remove() has begun */
 };
 
@@ -81,8 +94,12 @@ static int hugesg_edu_dma(struct hugesg_edu *edu, u64 src, u64 dst, u32 len,
 	writeq(EDU_DMA_RUN | EDU_DMA_IRQ | dir, r + EDU_REG_DMA_CMD);
 	if (!wait_for_completion_timeout(&edu->dma_done,
 					 msecs_to_jiffies(EDU_DMA_TIMEOUT_MS))) {
+		/* cut it off: no further DMA, no interrupt */
 		dev_err(&edu->pdev->dev, "DMA did not complete\n");
+		mutex_lock(&edu->eng.lock);
 		edu->eng.wedged = true;
+		pci_clear_master(edu->pdev);
+		mutex_unlock(&edu->eng.lock);
 		return -ETIMEDOUT;
 	}
 	return 0;
@@ -141,18 +158,25 @@ int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 		return -EINVAL;
 	edu = to_edu(eng);
 
+	/*
+	 * Both buffers are busy and their file is in this ioctl: no
+	 * unregister or release frees them.  Only remove() could unmap them,
+	 * and it takes xfer first: they stay mapped until the copy is over.
+	 */
+	if (mutex_lock_killable(&edu->xfer))
+		return -EINTR;
 	mutex_lock(&eng->lock);
-	if (READ_ONCE(edu->going) || !src->mapped || !dst->mapped) {
+	if (READ_ONCE(edu->going) || !src->mapped || !dst->mapped)
 		ret = -ENODEV;
-		goto out;
-	}
-	if (edu->eng.wedged) {
+	else if (edu->eng.wedged)
 		ret = -EIO;
+	mutex_unlock(&eng->lock);
+	if (ret)
 		goto out;
-	}
 	hugesg_cursor_init(&s, &src->buf->sgt, req->src_offset);
 	hugesg_cursor_init(&d, &dst->buf->sgt, req->dst_offset);
-	dma_sync_sgtable_for_device(eng->dev, &src->buf->sgt, src->dir);
+	/* the device reads the source range, and writes only the target's */
+	hugesg_reg_sync(src, req->src_offset, req->len, false);
 	while (done < req->len) {
 		u32 n = min3(req->len - done, hugesg_cursor_left(&s),
 			     hugesg_cursor_left(&d));
@@ -186,15 +210,18 @@ int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 		hugesg_cursor_advance(&d, n);
 		done += n;
 	}
-	dma_sync_sgtable_for_cpu(eng->dev, &dst->buf->sgt, dst->dir);
+	hugesg_reg_sync(dst, req->dst_offset, done, true);
 out:
-	mutex_unlock(&eng->lock);
+	mutex_unlock(&edu->xfer);
 	return ret;
 }
 
 static void hugesg_edu_free(struct hugesg_engine *eng)
 {
-	kfree(to_edu(eng));
+	struct hugesg_edu *edu = to_edu(eng);
+
+	mutex_destroy(&edu->xfer);
+	kfree(edu);
 }
 
 static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -206,17 +233,22 @@ static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id
 	if (!edu)
 		return -ENOMEM;
 	edu->pdev = pdev;
+	mutex_init(&edu->xfer);
 	init_completion(&edu->dma_done);
 	ret = hugesg_engine_pci_enable(pdev, "hugesg-edu", 0, hugesg_edu_irq,
-				       edu, &edu->regs);
+				       edu, EDU_DMA_BITS, &edu->regs);
 	if (ret)
 		goto err_free;
 	if ((readl(edu->regs + EDU_REG_ID) & EDU_ID_MASK) != EDU_ID_VALUE) {
 		ret = -ENODEV;
 		goto err_disable;
 	}
+	/* edu has no reset; it starts a DMA only when told to */
+	pci_set_master(pdev);
 
 	edu->eng.type = HUGESG_ENGINE_EDU;
+	/* a buffer it writes may be the source of the next copy */
+	edu->eng.write_dir = DMA_BIDIRECTIONAL;
 	edu->eng.dev = &pdev->dev;
 	edu->eng.free = hugesg_edu_free;
 	hugesg_engine_add(&edu->eng);
@@ -228,6 +260,7 @@ static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id
 err_disable:
 	hugesg_engine_pci_disable(pdev, edu->regs, edu);
 err_free:
+	mutex_destroy(&edu->xfer);
 	kfree(edu);
 	return ret;
 }
@@ -238,11 +271,11 @@ static void hugesg_edu_remove(struct pci_dev *pdev)
 	struct hugesg_edu *edu = pci_get_drvdata(pdev);
 
 	WRITE_ONCE(edu->going, true);
+	mutex_lock(&edu->xfer);
 	mutex_lock(&edu->eng.lock);
 	edu->eng.removed = true;
-	if (edu->eng.wedged)
-		pci_clear_master(pdev);
 	mutex_unlock(&edu->eng.lock);
+	mutex_unlock(&edu->xfer);
 	hugesg_engine_remove(&edu->eng);
 	hugesg_engine_pci_disable(pdev, edu->regs, edu);
 	hugesg_engine_put(&edu->eng);

@@ -14,6 +14,7 @@
 #include <linux/interrupt.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/iopoll.h>
+#include <linux/math64.h>
 #include <linux/pci.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -41,11 +42,14 @@ struct hugesg_fpga {
 	u64 host_ptr;
 	u64 threshold;
 
-	/* what the interrupt handler saw last, under snap_lock */
+	/*
+	 * what the interrupt handler saw last, and whom it wakes (the
+	 * owner's queue: see struct hugesg_file), under snap_lock
+	 */
 	spinlock_t snap_lock;
 	u64 snap_dev_ptr;
 	u32 snap_status;
-	wait_queue_head_t wq;
+	wait_queue_head_t *owner_wq;
 };
 
 static struct hugesg_fpga *to_fpga(struct hugesg_engine *eng)
@@ -64,8 +68,9 @@ static irqreturn_t hugesg_fpga_irq(int irq, void *data)
 	spin_lock(&fp->snap_lock);
 	fp->snap_dev_ptr = readq(fp->regs + HSGF_REG_WRITE_PTR);
 	fp->snap_status = readl(fp->regs + HSGF_REG_STATUS);
+	if (fp->owner_wq)
+		wake_up_interruptible_all(fp->owner_wq);
 	spin_unlock(&fp->snap_lock);
-	wake_up_interruptible_all(&fp->wq);
 	return IRQ_HANDLED;
 }
 
@@ -95,7 +100,10 @@ static void hugesg_fpga_state(struct hugesg_fpga *fp, struct hugesg_ring *st)
 /*
  * Stop the engine and wait until it confirms (STATUS.STOPPED: no DMA until
  * the next start); if it does not, reset it; if that does not help either,
- * the engine is wedged.  Returns true when the device confirmed.
+ * the engine is wedged: its bus mastering is cut (no DMA, and no MSI,
+ * which is a DMA write, gets through any more) and its interrupts masked.
+ * The IOMMU stays the backstop for a device that ignores that too.
+ * Returns true when the device confirmed.
  */
 static bool hugesg_fpga_halt(struct hugesg_fpga *fp)
 {
@@ -118,6 +126,8 @@ static bool hugesg_fpga_halt(struct hugesg_fpga *fp)
 		 fp->eng.iommu_strict ? " (a strict IOMMU blocks it)" :
 		 " and stay pinned for good");
 	fp->eng.wedged = true;
+	writel(0, r + HSGF_REG_IRQ_MASK);
+	pci_clear_master(fp->pdev);
 	return false;
 }
 
@@ -185,11 +195,35 @@ static void hugesg_fpga_free_desc(struct hugesg_fpga *fp)
 	fp->desc = NULL;
 }
 
+/* The stream is over (eng.lock held): wake its owner's waiters. */
 static void hugesg_fpga_clear(struct hugesg_fpga *fp)
 {
 	hugesg_fpga_free_desc(fp);
+	spin_lock_irq(&fp->snap_lock);
+	if (fp->owner_wq)
+		wake_up_interruptible_all(fp->owner_wq);
+	fp->owner_wq = NULL;
+	spin_unlock_irq(&fp->snap_lock);
 	fp->owner = NULL;
 	fp->ring = NULL;
+}
+
+/*
+ * Sync stream bytes [@from, @from + @n) of the ring for the CPU or the
+ * device (@n at most the ring's length): the bytes that change hands,
+ * where they are in the ring.
+ */
+static void hugesg_fpga_sync_ring(struct hugesg_reg *ring, u64 from, u64 n,
+				  bool for_cpu)
+{
+	u64 len = ring->buf->len, pos, first;
+
+	div64_u64_rem(from, len, &pos);
+	n = min(n, len);
+	first = min(n, len - pos);
+	hugesg_reg_sync(ring, pos, first, for_cpu);
+	if (n > first)
+		hugesg_reg_sync(ring, 0, n - first, for_cpu);
 }
 
 int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
@@ -227,6 +261,8 @@ int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
 	if (ret)
 		goto out;
 
+	/* the whole ring is the device's again (also after a last stream) */
+	hugesg_reg_sync(reg, 0, buf->len, false);
 	fp->host_ptr = 0;
 	fp->threshold = req->irq_threshold ?: max_t(u64, buf->len / 8, 8);
 	writeq(req->seed, r + HSGF_REG_SEED);
@@ -238,6 +274,7 @@ int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
 	spin_lock_irq(&fp->snap_lock);
 	fp->snap_dev_ptr = 0;
 	fp->snap_status = HSGF_STATUS_RUNNING;
+	fp->owner_wq = &f->wq;
 	spin_unlock_irq(&fp->snap_lock);
 	fp->owner = f;
 	fp->ring = reg;
@@ -282,7 +319,7 @@ int hugesg_fpga_stream_stop(struct hugesg_file *f, struct hugesg_ring *st)
 		hugesg_fpga_clear(fp);
 	}
 	mutex_unlock(&fp->eng.lock);
-	wake_up_interruptible_all(&fp->wq);
+	wake_up_interruptible_all(&f->wq);
 	reg->busy--;
 	f->stream = NULL;
 	f->stream_reg = NULL;
@@ -325,20 +362,27 @@ int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
 		ret = -EINVAL;
 		goto out;
 	}
-	left = wait_event_interruptible_timeout(fp->wq,
+	left = wait_event_interruptible_timeout(f->wq,
 			hugesg_fpga_ready(fp, f, st->min_bytes), timeout);
 	if (left < 0) {
 		ret = -EINTR;
 		goto out;
 	}
+	/*
+	 * The stream we waited on may be over: stopped by another thread of
+	 * this file, and the engine perhaps streaming for another file
+	 * already, whose ring is none of ours.
+	 */
 	mutex_lock(&fp->eng.lock);
 	if (fp->eng.removed) {
 		ret = -ENODEV;
+	} else if (fp->owner != f) {
+		ret = -ECANCELED;
 	} else {
 		hugesg_fpga_state(fp, st);
-		if (fp->ring)
-			dma_sync_sgtable_for_cpu(fp->eng.dev, &fp->ring->buf->sgt,
-						 fp->ring->dir);
+		/* what is ready to consume becomes the CPU's, nothing else */
+		hugesg_fpga_sync_ring(fp->ring, st->read_ptr,
+				      st->write_ptr - st->read_ptr, true);
 		if (!left && st->write_ptr - st->read_ptr < st->min_bytes &&
 		    st->state == HUGESG_RING_RUNNING)
 			ret = -ETIMEDOUT;
@@ -368,8 +412,8 @@ int hugesg_fpga_ring_ack(struct hugesg_file *f, struct hugesg_ring *st)
 		ret = -EINVAL;
 		goto out;
 	}
-	dma_sync_sgtable_for_device(fp->eng.dev, &fp->ring->buf->sgt,
-				    fp->ring->dir);
+	/* only what was consumed goes back to the device */
+	hugesg_fpga_sync_ring(fp->ring, fp->host_ptr, st->min_bytes, false);
 	fp->host_ptr += st->min_bytes;
 	lo_hi_writeq(fp->host_ptr, fp->regs + HSGF_REG_READ_PTR);
 	hugesg_fpga_state(fp, st);
@@ -390,7 +434,7 @@ __poll_t hugesg_fpga_poll(struct hugesg_file *f, struct file *file,
 		mutex_unlock(&f->lock);
 		return EPOLLHUP;
 	}
-	poll_wait(file, &fp->wq, wait);
+	poll_wait(file, &f->wq, wait);
 	spin_lock_irq(&fp->snap_lock);
 	if (fp->eng.removed || !(fp->snap_status & HSGF_STATUS_RUNNING))
 		mask |= EPOLLIN | EPOLLHUP;
@@ -415,6 +459,7 @@ static int hugesg_fpga_probe(struct pci_dev *pdev,
 			     const struct pci_device_id *id)
 {
 	struct hugesg_fpga *fp;
+	u32 status;
 	int ret;
 
 	fp = kzalloc(sizeof(*fp), GFP_KERNEL);
@@ -427,19 +472,30 @@ static int hugesg_fpga_probe(struct pci_dev *pdev,
 	}
 	fp->pdev = pdev;
 	spin_lock_init(&fp->snap_lock);
-	init_waitqueue_head(&fp->wq);
 
 	ret = hugesg_engine_pci_enable(pdev, "hugesg-fpga", HSGF_BAR_REGS,
-				       hugesg_fpga_irq, fp, &fp->regs);
+				       hugesg_fpga_irq, fp, 64, &fp->regs);
 	if (ret)
 		goto err_free;
 	if (readl(fp->regs + HSGF_REG_ID) != HSGF_ID_VALUE) {
 		ret = -ENODEV;
 		goto err_disable;
 	}
+	/* whatever it was doing stops before it may master the bus again */
 	writel(HSGF_CTRL_RESET, fp->regs + HSGF_REG_CTRL);
+	if (readl_poll_timeout(fp->regs + HSGF_REG_STATUS, status,
+			       status & HSGF_STATUS_STOPPED, 100,
+			       HUGESG_FPGA_STOP_US)) {
+		dev_err(&pdev->dev, "engine does not reset (status %#x)\n",
+			status);
+		ret = -EIO;
+		goto err_disable;
+	}
+	pci_set_master(pdev);
 
 	fp->eng.type = HUGESG_ENGINE_FPGA;
+	/* it only ever writes a buffer (streams to memory) */
+	fp->eng.write_dir = DMA_FROM_DEVICE;
 	fp->eng.dev = &pdev->dev;
 	fp->eng.free = hugesg_fpga_free;
 	hugesg_engine_add(&fp->eng);
@@ -471,15 +527,12 @@ static void hugesg_fpga_remove(struct pci_dev *pdev)
 	spin_unlock_irq(&fp->snap_lock);
 	if (fp->owner && !hugesg_fpga_halt(fp) && !fp->eng.iommu_strict)
 		fp->ring->quarantine = true;
-	if (fp->eng.wedged)
-		pci_clear_master(pdev);
 	hugesg_fpga_clear(fp);
 	writel(0, fp->regs + HSGF_REG_IRQ_MASK);
 	mutex_unlock(&fp->eng.lock);
 
 	hugesg_engine_remove(&fp->eng);
 	hugesg_engine_pci_disable(pdev, fp->regs, fp);
-	wake_up_interruptible_all(&fp->wq);
 	hugesg_engine_put(&fp->eng);
 }
 

@@ -22,9 +22,14 @@
  *
  * No kernel report may appear (the log scanner fails the run on any; the
  * debug kernel's lane adds lockdep).
+ *
+ * And an edu copy in flight in one process does not hold up another
+ * process's register, unregister and close.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "drvlib.h"
@@ -342,6 +347,86 @@ static void test_threads_register_copy_unregister_reopen(void **state)
 	assert_int_equal(pool_free(SZ_2M), free0 - NR_THREADS * NR_KINDS);
 }
 
+/*
+ * A child copying 4 MiB with edu from a buffer of its own into @dst
+ * (shared with the parent), then waiting to be killed.
+ */
+static void copying_child(int ready, char *dst)
+{
+	struct hugesg_transfer x = { .size = sizeof(x), .engine = HUGESG_ENGINE_EDU,
+				     .len = 4 * MiB, .timeout_ms = 600000 };
+	struct tstate t = { 0 };
+	char *src = map_huge(&t, 4 * MiB, 21);
+	int fd = hsg_open();
+
+	if (!src || fd < 0)
+		_exit(1);
+	memset(src, 0xa5, 4 * MiB);
+	x.src_handle = hsg_register(fd, src, 4 * MiB, HUGESG_HUGE, HUGESG_ENGINE_EDU, NULL);
+	x.dst_handle = hsg_register(fd, dst, 4 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+				    HUGESG_ENGINE_EDU, NULL);
+	if ((int)x.src_handle <= 0 || (int)x.dst_handle <= 0 ||
+	    write(ready, "r", 1) != 1)
+		_exit(1);
+	hsg_ioctl(fd, HUGESG_IOC_TRANSFER, &x);
+	for (;;)
+		pause();
+}
+
+/*
+ * An edu copy in flight (about 2000 DMAs, in order) does not hold up
+ * another process's register, unregister and close of buffers for the
+ * same engine: they complete while the copy is still running, so that
+ * when it is killed right after them the end of its target was never
+ * written.  When the copy held the engine lock for its whole length, they
+ * waited (in D state) until it was done, target written to the end.
+ */
+static void test_register_and_close_complete_during_a_copy(void **state)
+{
+	struct tstate *t = *state;
+	char *dst = map_hugetlbfs_shared(t, 4 * MiB), *buf = map_huge(t, 2 * MiB, 21);
+	long pins = pins_held(), before = pool_free(SZ_2M);
+	int ready[2], status, fd, h, i;
+	char c;
+	pid_t pid;
+
+	assert_non_null(dst);
+	assert_non_null(buf);
+	memset(dst, 0, 4 * MiB);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	if (!pid)
+		copying_child(ready[1], dst);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	/* the child is inside its TRANSFER now */
+	assert_int_equal(wait_in_ioctl(pid, 0), 0);
+
+	fd = hsg_open();
+	assert_true(fd >= 0);
+	h = hsg_register(fd, buf, 2 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_EDU, NULL);
+	assert_true(h > 0);
+	assert_int_equal(hsg_unregister(fd, h), 0);
+	h = hsg_register(fd, buf, 2 * MiB, HUGESG_HUGE, HUGESG_ENGINE_EDU, NULL);
+	assert_true(h > 0);
+	assert_int_equal(close(fd), 0);
+
+	/* ... while the copy is still in flight: stop it there */
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+	print_message("# target: first byte %#x, last byte %#x\n",
+		      (unsigned char)dst[0], (unsigned char)dst[4 * MiB - 1]);
+	assert_int_equal((unsigned char)dst[4 * MiB - 1], 0);
+	for (i = 0; i < 50 && (pins_held() != pins || pool_free(SZ_2M) != before); i++)
+		usleep(20000);
+	assert_int_equal(pins_held(), pins);
+	assert_int_equal(pool_free(SZ_2M), before);
+	close(ready[0]);
+	close(ready[1]);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -360,6 +445,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_threads_register_copy_unregister_reopen,
+						tstate_setup, tstate_teardown),
+		cmocka_unit_test_setup_teardown(test_register_and_close_complete_during_a_copy,
 						tstate_setup, tstate_teardown),
 	};
 

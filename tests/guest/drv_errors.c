@@ -3,6 +3,8 @@
  * Bad input to /dev/hugesg: each gets a clear errno, and once the file is
  * closed nothing is left pinned (checked by every test's teardown).
  */
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "drvlib.h"
@@ -239,6 +241,58 @@ static void test_ring_calls_without_stream_or_past_data_are_einval(void **state)
 	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_RING_ACK, 4096, 0, &st), 0);
 }
 
+struct ring_waiter {
+	int fd;
+	int tid;
+	int ret;
+	struct hugesg_ring st;
+};
+
+static void *ring_wait_thread(void *arg)
+{
+	struct ring_waiter *w = arg;
+
+	__atomic_store_n(&w->tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	/* the whole ring, no timeout: only the stop ends this wait */
+	w->ret = hsg_ring(w->fd, HUGESG_IOC_RING_WAIT, 8 * MiB, 0, &w->st);
+	return NULL;
+}
+
+/*
+ * A RING_WAIT whose stream another thread stops, while the engine goes on
+ * to stream for another file, is -ECANCELED: it does not report (or sync)
+ * the other file's ring.
+ */
+static void test_ring_wait_on_stopped_stream_is_ecanceled(void **state)
+{
+	struct dstate *d = *state;
+	struct hugesg_stream s = { .size = sizeof(s), .handle = d->h,
+				   .mode = HUGESG_STREAM_TABLE, .seed = 3,
+				   .rate = 1 };
+	struct ring_waiter w = { .fd = d->fd, .tid = 0 };
+	char *ring2 = map_huge(d->t, 2 * MiB, 21);
+	int fd2 = hsg_open(), h2;
+	struct hugesg_ring st;
+	pthread_t th;
+
+	assert_non_null(ring2);
+	h2 = hsg_register(fd2, ring2, 2 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			  HUGESG_ENGINE_FPGA, NULL);
+	assert_true(h2 > 0);
+	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), 0);
+	assert_int_equal(pthread_create(&th, NULL, ring_wait_thread, &w), 0);
+	while (!__atomic_load_n(&w.tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	assert_int_equal(wait_in_ioctl(w.tid, 'S'), 0);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+	/* the engine belongs to fd2 now */
+	assert_int_equal(hsg_stream(fd2, h2, HUGESG_STREAM_TABLE, 4, 0), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(w.ret, -ECANCELED);
+	assert_int_equal(hsg_ring(fd2, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+	close(fd2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +311,7 @@ int main(void)
 		T(test_table_of_other_page_size_is_einval),
 		T(test_stream_into_read_only_buffer_is_einval),
 		T(test_ring_calls_without_stream_or_past_data_are_einval),
+		T(test_ring_wait_on_stopped_stream_is_ecanceled),
 	};
 
 	return cmocka_run_group_tests_name("drv_errors", tests, NULL, NULL);

@@ -4,9 +4,11 @@
  * stays pinned (and out of the pool) until unregister; a file passed to
  * another process keeps its buffers until the last close; the module cannot
  * go while a file is open; an edu device unbound during a copy fails the
- * copy with -ENODEV and works again once bound back.
+ * copy with -ENODEV and works again once bound back; an epoll entry on a
+ * streaming file outlives hugesg-fpga's unbind.
  */
 #include <dirent.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -121,14 +123,14 @@ static void test_rmmod_while_open_is_refused(void **state)
 	close(fd);
 }
 
-/* Write @what to /sys/bus/pci/drivers/hugesg-edu/@file for the edu device. */
-static int edu_driver_ctl(const char *file, const char *bdf)
+/* Write @bdf to /sys/bus/pci/drivers/@drv/@file (bind, unbind). */
+static int driver_ctl(const char *drv, const char *file, const char *bdf)
 {
 	char path[128];
 	FILE *f;
 	int ret;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/hugesg-edu/%s", file);
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/%s", drv, file);
 	f = fopen(path, "w");
 	if (!f)
 		return -1;
@@ -137,12 +139,16 @@ static int edu_driver_ctl(const char *file, const char *bdf)
 	return ret ? -1 : 0;
 }
 
-static int edu_bdf(char *bdf, size_t len)
+/* The PCI address of the device bound to driver @drv. */
+static int driver_bdf(const char *drv, char *bdf, size_t len)
 {
-	DIR *d = opendir("/sys/bus/pci/drivers/hugesg-edu");
+	char path[128];
 	struct dirent *e;
 	int ret = -1;
+	DIR *d;
 
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s", drv);
+	d = opendir(path);
 	while (d && (e = readdir(d)))
 		if (strchr(e->d_name, ':')) {
 			snprintf(bdf, len, "%s", e->d_name);
@@ -152,6 +158,16 @@ static int edu_bdf(char *bdf, size_t len)
 	if (d)
 		closedir(d);
 	return ret;
+}
+
+static int edu_driver_ctl(const char *file, const char *bdf)
+{
+	return driver_ctl("hugesg-edu", file, bdf);
+}
+
+static int edu_bdf(char *bdf, size_t len)
+{
+	return driver_bdf("hugesg-edu", bdf, len);
 }
 
 static void test_edu_unbind_during_copy_is_enodev(void **state)
@@ -197,6 +213,60 @@ static void test_edu_unbind_during_copy_is_enodev(void **state)
 	close(fd);
 }
 
+/*
+ * An epoll entry on a streaming file outlives the engine: hugesg-fpga is
+ * unbound and its last reference dropped (stop, unregister) while the
+ * entry still hangs on the file's wait queue, then epoll is closed.  The
+ * queue was the engine's and was freed with it (a use after free in
+ * epoll's close, reported by KASAN, a hang or an oops under slub_debug=P);
+ * it is the file's now.
+ */
+static void test_epoll_outlives_fpga_unbind(void **state)
+{
+	struct tstate *t = *state;
+	struct hugesg_info info = { .size = sizeof(info) };
+	struct hugesg_stream s = { .size = sizeof(s), .mode = HUGESG_STREAM_TABLE,
+				   .seed = 7, .rate = 64 };
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	char *ring = map_huge(t, 4 * MiB, 21);
+	long pins = pins_held();
+	struct hugesg_ring st;
+	int fd = hsg_open(), ep, h;
+	char bdf[256];
+
+	assert_non_null(ring);
+	assert_int_equal(driver_bdf("hugesg-fpga", bdf, sizeof(bdf)), 0);
+	h = hsg_register(fd, ring, 4 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_FPGA, NULL);
+	assert_true(h > 0);
+	s.handle = h;
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_STREAM_START, &s), 0);
+	ep = epoll_create1(0);
+	assert_true(ep >= 0);
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+
+	assert_int_equal(driver_ctl("hugesg-fpga", "unbind", bdf), 0);
+	/* the stream ended with the device: a hang-up, at once */
+	assert_int_equal(epoll_wait(ep, &out, 1, 0), 1);
+	assert_true(out.events & EPOLLHUP);
+	assert_int_equal(hsg_ring(fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), -ENODEV);
+	assert_int_equal(hsg_unregister(fd, h), 0);
+	assert_int_equal(pins_held(), pins);
+	/* the engine is gone; the entry still hangs on the file */
+	assert_int_equal(epoll_wait(ep, &out, 1, 0), 1);
+	assert_true(out.events & EPOLLHUP);
+	assert_int_equal(close(ep), 0);
+	close(fd);
+
+	/* bound back, the engine is there again */
+	assert_int_equal(driver_ctl("hugesg-fpga", "bind", bdf), 0);
+	fd = hsg_open();
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_INFO, &info), 0);
+	assert_int_equal(info.engines & (1 << HUGESG_ENGINE_FPGA),
+			 1 << HUGESG_ENGINE_FPGA);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +275,7 @@ int main(void)
 		T(test_passed_file_keeps_buffer_until_last_close),
 		T(test_rmmod_while_open_is_refused),
 		T(test_edu_unbind_during_copy_is_enodev),
+		T(test_epoll_outlives_fpga_unbind),
 	};
 
 	return cmocka_run_group_tests_name("drv_lifetime", tests, NULL, NULL);

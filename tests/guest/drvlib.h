@@ -225,4 +225,40 @@ static inline void assert_free_hugepages_untouched(unsigned long page_size)
 	munmap(p, len);
 }
 
+/*
+ * Wait (up to 10 s) until task @tid sleeps inside an ioctl: its
+ * /proc/<tid>/syscall names ioctl (16 on x86-64) and, unless @state is 0,
+ * its state in /proc/<tid>/stat is @state ('S': an interruptible wait).
+ * 0 once it does, -1 if it never did.
+ */
+static inline int wait_in_ioctl(int tid, char state)
+{
+	char path[64], buf[512], *p;
+	int i, nr;
+	FILE *f;
+
+	for (i = 0; i < 10000; i++, usleep(1000)) {
+		snprintf(path, sizeof(path), "/proc/%d/syscall", tid);
+		f = fopen(path, "r");
+		if (!f)
+			return -1;
+		if (fscanf(f, "%d", &nr) != 1)
+			nr = -1;
+		fclose(f);
+		if (nr != 16)
+			continue;
+		if (!state)
+			return 0;
+		snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+		f = fopen(path, "r");
+		if (!f)
+			return -1;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		if (p && p[1] == ' ' && p[2] == state)
+			return 0;
+	}
+	return -1;
+}
+
 #endif /* HUGESG_DRVLIB_H */

@@ -94,7 +94,7 @@ boot() {
 		-machine q35 -accel tcg -cpu max -smp 1 -m 4096 $icount \
 		-nic none -display none -monitor none -no-reboot \
 		-L /usr/share/qemu -L /usr/share/seabios \
-		-device intel-iommu -device edu,dma_mask=0xffffffffffffffff \
+		-device intel-iommu -device edu \
 		-device "hugesg-fpga$fpga" \
 		-kernel "$vmlinux" -initrd "$out/initramfs.cpio" \
 		-append "console=ttyS0 loglevel=5 panic=-1 intel_iommu=on iommu.strict=1 default_hugepagesz=2M hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=640 $extra" \

@@ -76,7 +76,13 @@ struct hugesg_register {
 	__u32 flags;		/* in: HUGESG_NORMAL/HUGE/AUTO, | HUGESG_WRITE */
 	__u64 addr;		/* in: user address of the buffer */
 	__u64 len;		/* in: its length in bytes */
-	__u32 max_segment;	/* in: longest sg entry; 0: the device's limit */
+	/*
+	 * in: longest sg entry; above what the device takes in one DMA
+	 * segment, or the DMA layer maps in one piece (256 KiB through
+	 * swiotlb): -E2BIG.  0: that limit, rounded down to a multiple of
+	 * 1 GiB (else 2 MiB, else a page), so no hugepage is ever cut.
+	 */
+	__u32 max_segment;
 	__u32 engine;		/* in: HUGESG_ENGINE_x whose device maps the buffer */
 	__u32 handle;		/* out: names the buffer in this file */
 	__u32 nr_entries;	/* out: entries of its sg table */
@@ -145,7 +151,10 @@ struct hugesg_stream {
  * device may overwrite them.  STREAM_STOP: stop the stream (also after it
  * is done), wait for the device to confirm, report the final state.  All
  * report the state in the out fields.  A stream's limit must be a multiple
- * of 8, and so must the ring buffer's address and length.
+ * of 8, and so must the ring buffer's address and length.  A RING_WAIT
+ * whose stream is stopped meanwhile (STREAM_STOP by another thread of the
+ * file) fails with -ECANCELED, its out fields untouched; one whose device
+ * goes away fails with -ENODEV.
  */
 struct hugesg_ring {
 	__u32 size;
