@@ -71,6 +71,46 @@ make_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc --quiet) > "$out/initramfs.cpio"
 }
 
+# report FILE: print each TAP verdict of each suite in a results file, with
+# the caller's pass, fail and skip.  A suite fails also when it exited with
+# an error but reported no failed test, when it printed no TAP plan, or more
+# than one, when its results do not number what its plan ("1..N") says, and
+# when it never ended.
+report() {
+	local file=$1 suite="" line rc plan n
+	while IFS= read -r line; do
+		case $line in
+		"@@ BEGIN "*) suite=${line#@@ BEGIN } plan="" n=0 ;;
+		"@@ END "*)
+			rc=${line##*rc=}
+			[ "$rc" = 0 ] || [ -n "$(sed -n "/^@@ BEGIN $suite\$/,/^@@ END $suite /p" "$file" | grep '^not ok' | grep -v SKIP)" ] ||
+				fail "$suite: exited with status $rc"
+			if [ -z "$plan" ]; then
+				fail "$suite: no TAP plan (1..N)"
+			elif [ "$plan" != "$n" ]; then
+				fail "$suite: TAP plan 1..$plan, $n results"
+			fi
+			suite="" ;;
+		"@@ INSMOD-FAILED "*|"@@ RMMOD-FAILED "*) fail "${line#@@ }" ;;
+		1..[0-9]*)
+			[ -n "$suite" ] || continue
+			if [ -n "$plan" ]; then
+				fail "$suite: a second TAP plan: $line"
+			else
+				plan=${line#1..}
+				plan=${plan%%[!0-9]*}
+			fi ;;
+		"not ok "*"# SKIP"*) [ -n "$suite" ] && n=$((n + 1)) &&
+			skip "$suite/$(echo "$line" | sed 's/.*# SKIP *//')" ;;
+		"not ok "*) [ -n "$suite" ] && n=$((n + 1)) && fail "$suite/${line#* - }" ;;
+		"ok "*) [ -n "$suite" ] && n=$((n + 1)) && pass "$suite/${line#* - }" ;;
+		"# "*) [ -n "${HUGESG_SHOW_COMMENTS:-}" ] && [ -n "$suite" ] &&
+			printf '        %s\n' "${line#\# }" ;;
+		esac
+	done < "$file"
+	[ -z "$suite" ] || fail "$suite: never ended"
+}
+
 # boot VMLINUX OUT TIMEOUT [APPEND [FPGA_PROPS]]: run one guest;
 # 0 = powered off, 124 = hung
 boot() {

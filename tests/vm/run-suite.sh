@@ -25,27 +25,6 @@ pass() { npass=$((npass + 1)); printf '  PASS  %s\n' "$1"; }
 fail() { nfail=$((nfail + 1)); printf '  FAIL  %s\n' "$1"; }
 skip() { nskip=$((nskip + 1)); printf '  SKIP  %s\n' "$1"; }
 
-# report FILE: print each TAP verdict of each suite in a results file
-report() {
-	local file=$1 suite="" line rc
-	while IFS= read -r line; do
-		case $line in
-		"@@ BEGIN "*) suite=${line#@@ BEGIN } ;;
-		"@@ END "*)
-			rc=${line##*rc=}
-			[ "$rc" = 0 ] || [ -n "$(sed -n "/^@@ BEGIN $suite\$/,/^@@ END $suite /p" "$file" | grep '^not ok' | grep -v SKIP)" ] ||
-				fail "$suite: exited with status $rc"
-			suite="" ;;
-		"@@ INSMOD-FAILED "*|"@@ RMMOD-FAILED "*) fail "${line#@@ }" ;;
-		"not ok "*"# SKIP"*) [ -n "$suite" ] && skip "$suite/$(echo "$line" | sed 's/.*# SKIP *//')" ;;
-		"not ok "*) [ -n "$suite" ] && fail "$suite/${line#* - }" ;;
-		"ok "*) [ -n "$suite" ] && pass "$suite/${line#* - }" ;;
-		"# "*) [ -n "${HUGESG_SHOW_COMMENTS:-}" ] && [ -n "$suite" ] &&
-			printf '        %s\n' "${line#\# }" ;;
-		esac
-	done < "$file"
-}
-
 # run_boot VMLINUX SRC OUT FPGA_PROPS APPEND SUITES...: one guest, reported
 run_boot() {
 	local vmlinux=$1 src=$2 out=$3 props=$4 append=$5 start brc problems
