@@ -3,12 +3,14 @@
  * Run in a guest of its own, whose hugesg-fpga ignores stop and reset (QEMU
  * properties ignore-stop=on,ignore-reset=on): a streaming process killed
  * with SIGKILL leaves a device that keeps writing.  release() unmaps the
- * ring anyway, so the IOMMU faults every further write (declared to the log
- * scanner, which requires the faults to appear), and the pages that return
- * to the pool never change.  Behind a strict IOMMU the ring is unpinned; where
- * the driver cannot tell that the IOMMU is strict (5.10: see compat.h) the
- * ring stays pinned for good, and the driver says so in the kernel log: then
- * exactly the ring is kept, one pin per hugepage, the pool is short by it.
+ * ring anyway, so the IOMMU faults every further write, and the pages that
+ * return to the pool never change.  The log scanner is told of the kill and
+ * of the time until the device is unbound: it requires the driver's alarms
+ * and the DMAR faults there, and fails on any other report.  Behind a strict
+ * IOMMU the ring is unpinned; where the driver cannot tell that the IOMMU is
+ * strict (5.10: see compat.h) the ring stays pinned for good, and the driver
+ * says so in the kernel log: then exactly the ring is kept, one pin per
+ * hugepage, the pool is short by it.
  */
 #include <dirent.h>
 #include <signal.h>
@@ -105,7 +107,6 @@ static void test_killed_stream_on_rogue_device_is_contained(void **state)
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	assert_true(kmsg >= 0);
 	assert_true(lseek(kmsg, 0, SEEK_END) >= 0);
-	rig_expect("begin", "rogue-iommu-faults");
 	pid = fork();
 	if (!pid)
 		/*
@@ -115,8 +116,18 @@ static void test_killed_stream_on_rogue_device_is_contained(void **state)
 		streaming_child(pipefd[1], 64 * KiB);
 	assert_int_equal(read(pipefd[0], &c, 1), 1);
 	usleep(100000);
+	/*
+	 * Declared to the log scanner, each with the report it expects: the
+	 * release of the killed process's file halts the engine in vain (the
+	 * driver's alarms, until the process is reaped), and unmaps the ring
+	 * under the running device, whose every write then faults in the
+	 * IOMMU until remove() cuts its bus mastering (unbind_fpga() below).
+	 */
+	rig_expect("begin", "rogue-halt");
+	rig_expect("begin", "rogue-iommu-faults");
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	rig_expect("end", "rogue-halt");
 	/*
 	 * The engine ignores stop and reset: the driver says so, and whether
 	 * a strict IOMMU blocks it (the ring is unpinned) or the ring stays
@@ -159,8 +170,9 @@ static void test_killed_stream_on_rogue_device_is_contained(void **state)
 		assert_int_equal(strict, policy);
 	assert_free_pages_untouched();
 	assert_int_equal(unbind_fpga(), 0);
-	sleep(1);
 	rig_expect("end", "rogue-iommu-faults");
+	/* no fault, no alarm once the device is cut off: the scanner sees */
+	sleep(1);
 	close(pipefd[0]);
 	close(pipefd[1]);
 }

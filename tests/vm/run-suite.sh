@@ -91,6 +91,22 @@ if [ ! -x "$HUGESG_QEMU" ]; then
 fi
 export HUGESG_QEMU
 
+# the rig's own evidence first, on the host: the log scanner and report()
+# on sample logs (fast, so whatever the subset; one line when all pass)
+echo "== host: the rig's log scanner and TAP report on sample logs"
+{
+	echo "@@ BEGIN rig_scan"
+	"$rig/scan-log-test.sh"
+	echo "@@ END rig_scan rc=$?"
+} > "$build/rig-scan.txt" 2>&1
+if grep -q '^@@ END rig_scan rc=0$' "$build/rig-scan.txt" &&
+	! grep -q '^not ok' "$build/rig-scan.txt"; then
+	pass "rig: the log scanner and report() pass their $(grep -c '^ok' "$build/rig-scan.txt") tests on sample logs"
+else
+	report "$build/rig-scan.txt"
+	fail "rig: the log scanner's own tests (build/rig-scan.txt)"
+fi
+
 if [ -z "${HUGESG_SUITES:-}" ]; then
 echo "== host: style of the kernel code"
 {
