@@ -111,20 +111,25 @@ report() {
 	[ -z "$suite" ] || fail "$suite: never ended"
 }
 
-# boot VMLINUX OUT TIMEOUT [APPEND [FPGA_PROPS]]: run one guest;
-# 0 = powered off, 124 = hung.
+# boot VMLINUX OUT TIMEOUT [APPEND [FPGA_PROPS [SMP]]]: run one guest, with
+# SMP vCPUs (default 1); 0 = powered off, 124 = hung.
+# With -icount QEMU runs a guest's vCPUs one after the other on one host
+# thread: a guest of 2 or more vCPUs runs without it, each vCPU a host
+# thread of its own (MTTCG, thread=multi), so that they truly run at the
+# same time; edu's DMAs then take 100 ms of real time.
 # The IOMMU is strict on every kernel: iommu.strict=1, and for 5.10
 # intel_iommu=strict too, as 5.10's Intel driver keeps its own flush queue
 # and is strict only with it (6.1 still takes intel_iommu=strict, but warns
 # that it is deprecated: it is not passed there)
 boot() {
 	local vmlinux=$1 out=$2 tmo=$3 extra="${4:-} ${HUGESG_APPEND:-}" fpga=${5:-}
-	local strict="iommu.strict=1"
+	local smp=${6:-1} strict="iommu.strict=1" accel=tcg clock=$icount
+	[ "$smp" -gt 1 ] && accel=tcg,thread=multi clock=""
 	grep -aqm1 'Linux version 5\.10\.' "$vmlinux" && strict="$strict intel_iommu=strict"
 	rm -f "$out/console.log" "$out/results.log"
 	# (in a subshell: the kill at the timeout is reported below, not by bash)
 	(timeout --foreground --signal=KILL "$tmo" "$(qemu_bin)" \
-		-machine q35 -accel tcg -cpu max -smp 1 -m 4096 $icount \
+		-machine q35 -accel "$accel" -cpu max -smp "$smp" -m 4096 $clock \
 		-nic none -display none -monitor none -no-reboot \
 		-L /usr/share/qemu -L /usr/share/seabios \
 		-device intel-iommu -device edu,dma_mask=0xffffffffffffffff \
