@@ -21,8 +21,16 @@ check() {
 	fi
 }
 
+# FOLL_PIN pins of the whole system, acquired and released, per-CPU
+# deltas folded first (exact when nothing else runs)
+vmstat_pins() {
+	echo 1 > /proc/sys/vm/stat_refresh || echo "# stat_refresh failed"
+	awk -v k="nr_foll_pin_$1" '$1 == k { print $2 }' /proc/vmstat
+}
+acq0=$(vmstat_pins acquired) rel0=$(vmstat_pins released)
 bench --small --reps 1 >/tmp/bench.csv 2>/tmp/bench.err
 check $? "bench --small exits 0"
+acq=$(($(vmstat_pins acquired) - acq0)) rel=$(($(vmstat_pins released) - rel0))
 sed 's/^/# /' /tmp/bench.err
 sed 's/^/# /' /tmp/bench.csv
 
@@ -53,6 +61,19 @@ check $? "hugesg_huge on 2 MiB: 1 pin and 1 sg entry"
 check $? "seed_gup on 2 MiB: 512 references, one per 4 KiB page"
 [ "$(field pin_all 12)" = 512 ]
 check $? "pin_all on 2 MiB: 512 pins"
+
+# /proc/vmstat, not the module's own count: each method's pins (bench
+# compares them for each run and says where they differ), and in all the
+# pins of every method but seed_gup (get_user_pages references are no
+# FOLL_PIN) acquired during the run, every one of them released
+! grep 'module counted' /tmp/bench.err
+check $? "each method's pins are the ones /proc/vmstat saw"
+want=$(awk -F, 'NR > 1 && $3 != "seed_gup" && $12 != "" { s += $12 } END { print s + 0 }' /tmp/bench.csv)
+echo "# /proc/vmstat: $acq pins acquired, $rel released; the CSV: $want"
+[ "$acq" = "$want" ] && [ "$want" -gt 0 ]
+check $? "/proc/vmstat counted as many pins acquired as the CSV's pins column"
+[ "$rel" = "$acq" ]
+check $? "/proc/vmstat: every pin acquired was released"
 
 echo "1..$n"
 [ $fails -eq 0 ]

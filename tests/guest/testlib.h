@@ -111,7 +111,16 @@ static inline long pool_free(unsigned long page_size)
 	return val;
 }
 
-/* Declare a kernel report that the next step provokes on purpose. */
+/*
+ * Declare the kernel report (or the driver's alarm) that the next step
+ * provokes on purpose: rig_expect("begin", TAG) before the step,
+ * rig_expect("end", TAG) right after it.  TAG names the report: the log
+ * scanner (tests/vm/scan-log.sh) takes its pattern from its table of
+ * expected reports, fails on any other report inside the window, on a
+ * window where the report never appeared and on an "end" whose TAG is not
+ * open.  Keep the window to the provoking step: it hides nothing else, but
+ * what happens in it is only checked against TAG's pattern.
+ */
 static inline void rig_expect(const char *what, const char *tag)
 {
 	FILE *f = fopen("/dev/kmsg", "w");

@@ -14,6 +14,8 @@
 #        HUGESG_VM_TIMEOUT (seconds per guest, default 900)
 #        HUGESG_QEMU (QEMU binary), HUGESG_SUITES (subset of suites to run),
 #        HUGESG_SHOW_COMMENTS (print the suites' "# " lines too)
+#        HUGESG_SMP_SUITES (the suites run again on 2 vCPUs, default
+#        drv_concurrency drv_kill_loop drv_lifetime; empty: none)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/build
@@ -25,36 +27,17 @@ pass() { npass=$((npass + 1)); printf '  PASS  %s\n' "$1"; }
 fail() { nfail=$((nfail + 1)); printf '  FAIL  %s\n' "$1"; }
 skip() { nskip=$((nskip + 1)); printf '  SKIP  %s\n' "$1"; }
 
-# report FILE: print each TAP verdict of each suite in a results file
-report() {
-	local file=$1 suite="" line rc
-	while IFS= read -r line; do
-		case $line in
-		"@@ BEGIN "*) suite=${line#@@ BEGIN } ;;
-		"@@ END "*)
-			rc=${line##*rc=}
-			[ "$rc" = 0 ] || [ -n "$(sed -n "/^@@ BEGIN $suite\$/,/^@@ END $suite /p" "$file" | grep '^not ok' | grep -v SKIP)" ] ||
-				fail "$suite: exited with status $rc"
-			suite="" ;;
-		"@@ INSMOD-FAILED "*|"@@ RMMOD-FAILED "*) fail "${line#@@ }" ;;
-		"not ok "*"# SKIP"*) [ -n "$suite" ] && skip "$suite/$(echo "$line" | sed 's/.*# SKIP *//')" ;;
-		"not ok "*) [ -n "$suite" ] && fail "$suite/${line#* - }" ;;
-		"ok "*) [ -n "$suite" ] && pass "$suite/${line#* - }" ;;
-		"# "*) [ -n "${HUGESG_SHOW_COMMENTS:-}" ] && [ -n "$suite" ] &&
-			printf '        %s\n' "${line#\# }" ;;
-		esac
-	done < "$file"
-}
-
-# run_boot VMLINUX SRC OUT FPGA_PROPS APPEND SUITES...: one guest, reported
+# run_boot VMLINUX SRC OUT FPGA_PROPS APPEND SMP SUITES...: one guest with
+# SMP vCPUs, reported
 run_boot() {
-	local vmlinux=$1 src=$2 out=$3 props=$4 append=$5 start brc problems
-	shift 5
+	local vmlinux=$1 src=$2 out=$3 props=$4 append=$5 smp=$6 start brc problems
+	shift 6
 	mkdir -p "$out"
 	make_initramfs "$src" "$out" "$@"
 	[ -n "$props" ] && echo "  -- guest with hugesg-fpga$props: $*"
+	[ "$smp" != 1 ] && echo "  -- guest with $smp vCPUs: $*"
 	start=$(date +%s)
-	boot "$vmlinux" "$out" "$timeout_s" "$append" "$props"
+	boot "$vmlinux" "$out" "$timeout_s" "$append" "$props" "$smp"
 	brc=$?
 	report "$out/results.txt"
 	if [ $brc -eq 124 ]; then
@@ -112,6 +95,22 @@ if [ ! -x "$HUGESG_QEMU" ]; then
 fi
 export HUGESG_QEMU
 
+# the rig's own evidence first, on the host: the log scanner and report()
+# on sample logs (fast, so whatever the subset; one line when all pass)
+echo "== host: the rig's log scanner and TAP report on sample logs"
+{
+	echo "@@ BEGIN rig_scan"
+	"$rig/scan-log-test.sh"
+	echo "@@ END rig_scan rc=$?"
+} > "$build/rig-scan.txt" 2>&1
+if grep -q '^@@ END rig_scan rc=0$' "$build/rig-scan.txt" &&
+	! grep -q '^not ok' "$build/rig-scan.txt"; then
+	pass "rig: the log scanner and report() pass their $(grep -c '^ok' "$build/rig-scan.txt") tests on sample logs"
+else
+	report "$build/rig-scan.txt"
+	fail "rig: the log scanner's own tests (build/rig-scan.txt)"
+fi
+
 if [ -z "${HUGESG_SUITES:-}" ]; then
 echo "== host: style of the kernel code"
 {
@@ -131,6 +130,8 @@ all_suites=$(ls "$build/guest" | grep -vxE "demo|demo_pins|bench" | grep -v '^de
 debug_suites="debug_kunit debug_faults debug_trinity debug_leakcheck debug_negative"
 main_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep -v '^rogue_' | grep -v '^debug_')
 rogue_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep '^rogue_')
+# run again in a guest of 2 vCPUs (MTTCG, no icount: rig-lib.sh boot())
+smp_suites=${HUGESG_SMP_SUITES-drv_concurrency drv_kill_loop drv_lifetime}
 
 first=1
 for series in $series_list; do
@@ -156,10 +157,13 @@ for series in $series_list; do
 		continue
 	fi
 	pass "build: modules for $krel (W=1, sparse)"
-	[ -n "$(echo $suites)" ] && run_boot "$vmlinux" "$out" "$out" "" "$append" $suites
+	[ -n "$(echo $suites)" ] && run_boot "$vmlinux" "$out" "$out" "" "$append" 1 $suites
 	[ -n "$rogue_suites" ] &&
-		run_boot "$vmlinux" "$out" "$out/rogue" ",ignore-stop=on,ignore-reset=on" \
-			"$append" $rogue_suites
+		run_boot "$vmlinux" "$out" "$out/rogue" ",ignore-stop=on,ignore-reset=on,ignore-bus-master=on" \
+			"$append" 1 $rogue_suites
+	# the suites of threads and processes that race, again on 2 vCPUs
+	smp_run=$([ -n "$smp_suites" ] && printf '%s\n' $suites | grep -xF "$(printf '%s\n' $smp_suites)")
+	[ -n "$smp_run" ] && run_boot "$vmlinux" "$out" "$out/smp2" "" "$append" 2 $smp_run
 	# the rig's own negative checks: a declared WARN must be found when the
 	# declaration is ignored, and a hung guest must be killed and reported
 	if grep -q 'expect-begin rig-warn' "$out/console.log"; then
