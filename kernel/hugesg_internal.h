@@ -13,11 +13,12 @@
 
 /*
  * Where the unpin walker stands: the end of the extent it walked last, and
- * the physical end of the hugepage it unpinned last (whose struct page it
- * may no longer read).
+ * the physical range of the hugepage it unpinned last (whose struct page
+ * it may no longer read).
  */
 struct hugesg_unpin_state {
 	phys_addr_t prev_end;
+	phys_addr_t huge_start;
 	phys_addr_t huge_end;
 	bool have_prev;
 	bool dirty;

@@ -24,10 +24,13 @@
  * the page's last reference (the process is gone and the page is surplus):
  * it is then back in the page allocator, and its struct page describes
  * whatever it has become.  So the walker decides that an entry continues an
- * occurrence from its own record (@st->huge_end, the physical end of the
- * hugepage it unpinned last) and skips that part without looking at the
- * page; it reads a struct page only while the pin it is about to drop still
- * holds it.
+ * occurrence from its own record (where the hugepage it unpinned last lies):
+ * an entry that starts where the previous one ended, strictly inside that
+ * hugepage, continues it, and the walker skips that part without looking
+ * at the page.  Any other entry, also one of ordinary pages at a lower
+ * physical address or a new occurrence at the hugepage's first byte, is
+ * unpinned as it comes.  It reads a struct page only while the pin it is
+ * about to drop still holds it.
  */
 
 void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
@@ -35,7 +38,8 @@ void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
 {
 	phys_addr_t pos = PFN_PHYS(pfn) + offset, end = pos + len;
 
-	if (st->have_prev && pos == st->prev_end && pos < st->huge_end)
+	if (st->have_prev && pos == st->prev_end && pos > st->huge_start &&
+	    pos < st->huge_end)
 		pos = min(st->huge_end, end);
 	st->prev_end = end;
 	st->have_prev = true;
@@ -47,6 +51,7 @@ void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
 			struct page *head = compound_head(page);
 			phys_addr_t hstart = PFN_PHYS(page_to_pfn(head));
 
+			st->huge_start = hstart;
 			st->huge_end = hstart + hugesg_compound_size(head);
 			unpin_user_pages_dirty_lock(&head, 1, st->dirty);
 			pos = min(st->huge_end, end);

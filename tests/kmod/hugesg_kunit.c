@@ -402,12 +402,36 @@ static void walker_ordinary_pages_unpin_each(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, page_ref_count(pages[i]), refs[i]);
 }
 
+/*
+ * An ordinary page that continues the previous entry, physically below the
+ * hugepage unpinned last (hugepages sit high in memory, ordinary pages
+ * often below them): it is unpinned, not taken for the rest of that
+ * hugepage.
+ */
+static void walker_ordinary_page_below_last_hugepage_unpins(struct kunit *test)
+{
+	struct page *page = pin_at(test, HUGESG_KUNIT_NORMAL_ADDR);
+	int ref = page_ref_count(page) - GUP_PIN_COUNTING_BIAS;
+	phys_addr_t phys = PFN_PHYS(page_to_pfn(page));
+	struct hugesg_unpin_state st = {
+		.have_prev = true,
+		.prev_end = phys,
+		.huge_start = phys + PAGE_SIZE,
+		.huge_end = phys + PAGE_SIZE + SZ_2M,
+	};
+
+	KUNIT_ASSERT_FALSE(test, hugesg_page_is_hugetlb(page));
+	hugesg_unpin_extent(&st, page_to_pfn(page), 0, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref);
+}
+
 static struct kunit_case walker_cases[] = {
 	KUNIT_CASE(walker_split_hugepage_unpins_once),
 	KUNIT_CASE(walker_second_occurrence_unpins_again),
 	KUNIT_CASE(walker_extent_inside_hugepage_unpins_once),
 	KUNIT_CASE(walker_two_hugepages_split),
 	KUNIT_CASE(walker_ordinary_pages_unpin_each),
+	KUNIT_CASE(walker_ordinary_page_below_last_hugepage_unpins),
 	{}
 };
 
