@@ -114,6 +114,8 @@ struct fuzz {
 	int slot_ro[NSLOTS];
 	int slot_mapped[NSLOTS];
 	int alias_mapped;	/* slots mapping the alias page */
+	int alias_fd;		/* its memfd, open for the whole test */
+	int alias_faulted;
 	int top_ok;
 	enum pool_state pool;
 	long nr_work;		/* the working size of the 2 MiB pool */
@@ -122,8 +124,10 @@ struct fuzz {
 	unsigned long calls, ok, errs, mismatches, layouts, unmapped_releases;
 	unsigned long walker_case;	/* split hugepage, surplus, unmapped */
 	unsigned long edge_calls;
-	uint64_t us_layout;
+	uint64_t us_layout, us_pool;
+	unsigned long einval, efault, ehole, enone, eio, ero;
 	char first[512];
+	char lay[NSLOTS + 1];	/* the layout at the start of the call */
 };
 
 static struct hugesg_test_entry *got, *want;
@@ -224,7 +228,7 @@ static void add_run(struct fuzz *f, uint64_t s, uint64_t e, int type, int ro,
 /* 2 MiB hugepages the layout (and the top) holds. */
 static long model_2m(struct fuzz *f)
 {
-	long n = f->alias_mapped ? 1 : 0;
+	long n = f->alias_faulted ? 1 : 0;
 	int i;
 
 	for (i = 0; i < NSLOTS; i++)
@@ -377,7 +381,7 @@ static int huge_file(int kind)
 }
 
 /* Map slot @i at @a; the model's runs for it; 0 or -1 (environment). */
-static int build_slot(struct fuzz *f, int i, uint64_t a, int *alias_fd)
+static int build_slot(struct fuzz *f, int i, uint64_t a)
 {
 	const int rw = PROT_READ | PROT_WRITE, priv = MAP_PRIVATE | MAP_ANONYMOUS;
 	int kind = pick_kind(f), ro = 0, fd, id;
@@ -479,14 +483,15 @@ static int build_slot(struct fuzz *f, int i, uint64_t a, int *alias_fd)
 			return -1;
 		break;
 	case K_H_ALIAS:
-		if (*alias_fd < 0)
-			*alias_fd = memfd_huge(SZ_2M);
-		if (*alias_fd < 0)
+		if (f->alias_fd < 0)
+			f->alias_fd = memfd_huge(SZ_2M);
+		if (f->alias_fd < 0)
 			return -1;
-		p = map_at(a, SZ_2M, rw, MAP_SHARED | MAP_POPULATE, *alias_fd, 0);
+		p = map_at(a, SZ_2M, rw, MAP_SHARED | MAP_POPULATE, f->alias_fd, 0);
 		if (!p)
 			return -1;
 		f->alias_mapped++;
+		f->alias_faulted = 1;
 		break;
 	case K_H_SHM:
 		id = shmget(IPC_PRIVATE, SZ_2M, IPC_CREAT | SHM_HUGETLB | 0600);
@@ -512,8 +517,38 @@ static void unmap_layout(struct fuzz *f)
 {
 	munmap((void *)LAY_START, LAY_END - LAY_START);
 	memset(f->slot_mapped, 0, sizeof(f->slot_mapped));
+	memset(f->slot_kind, 0, sizeof(f->slot_kind));
 	f->alias_mapped = 0;
 	f->nruns = f->top_runs;
+}
+
+static uint64_t slot_start(int i)
+{
+	return i < NPRE ? LAY_START + i * SZ_2M :
+		i == NPRE ? G : G + GiB + (i - NPRE - 1) * SZ_2M;
+}
+
+static uint64_t slot_len(int i)
+{
+	return i == NPRE ? GiB : SZ_2M;
+}
+
+/* Forget slot @i in the model, after it was unmapped. */
+static void drop_slot(struct fuzz *f, int i)
+{
+	int j;
+
+	if (f->slot_mapped[i] && f->slot_kind[i] == K_H_ALIAS)
+		f->alias_mapped--;
+	f->slot_mapped[i] = 0;
+	f->slot_kind[i] = K_HOLE;
+	for (j = f->top_runs; j < f->nruns; j++)
+		if (f->runs[j].slot == i) {
+			memmove(&f->runs[j], &f->runs[j + 1],
+				(f->nruns - j - 1) * sizeof(f->runs[0]));
+			f->nruns--;
+			j--;
+		}
 }
 
 /* Set the 2 MiB pool back to its working size; 0 or -1. */
@@ -527,14 +562,61 @@ static int pool_restore(struct fuzz *f)
 	return 0;
 }
 
-/* A new random layout and pool state; 0, or -1 with a message in f->first. */
+/* (Re)build slot @i: 0, or -1 with a message in f->first. */
+static int rebuild_slot(struct fuzz *f, int i)
+{
+	uint64_t a = slot_start(i);
+	int k;
+
+	munmap((void *)a, slot_len(i));
+	drop_slot(f, i);
+	if (!map_at(a, slot_len(i), PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)) {
+		snprintf(f->first, sizeof(f->first), "slot %d: %s", i, strerror(errno));
+		return -1;
+	}
+	if (i != NPRE) {
+		if (build_slot(f, i, a)) {
+			snprintf(f->first, sizeof(f->first), "slot %d (%s): %s", i,
+				 kind_names[f->slot_kind[i]], strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	/* the 1 GiB slot: the persistent page (maybe read-only), a hole or PROT_NONE */
+	k = rn(f, 10);
+	if (k < 7 && f->memfd_1g >= 0) {
+		int ro = k == 6;
+
+		if (!map_at(G, GiB, ro ? PROT_READ : PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_POPULATE, f->memfd_1g, 0)) {
+			snprintf(f->first, sizeof(f->first), "1 GiB slot: %s",
+				 strerror(errno));
+			return -1;
+		}
+		f->slot_kind[i] = K_H_SHARED;
+		f->slot_ro[i] = ro;
+		f->slot_mapped[i] = 1;
+		add_run(f, G, G + GiB, T_H1G, ro, i);
+	} else if (k < 9) {
+		munmap((void *)G, GiB);
+	} else {
+		f->slot_kind[i] = K_PROT_NONE;
+		add_run(f, G, G + GiB, T_NONE, 0, i);
+	}
+	return 0;
+}
+
+/*
+ * The next layout and pool state: every eighth time all slots anew, else
+ * two to four of them (the zeroing of fresh pages is what layouts cost).
+ * 0, or -1 with a message in f->first.
+ */
 static int new_layout(struct fuzz *f)
 {
-	int alias_fd = -1, i, mode;
-	uint64_t a;
-	void *p;
+	int full = f->layouts % 8 == 0, i, n, mode;
+	uint64_t t0 = now_us();
 
-	unmap_layout(f);
 	if (f->pool != P_WHOLE && pool_restore(f)) {
 		snprintf(f->first, sizeof(f->first), "could not restore the pool to %ld",
 			 f->nr_work);
@@ -544,53 +626,22 @@ static int new_layout(struct fuzz *f)
 	mode = rn(f, 100);
 	f->pool = mode < 55 ? P_WHOLE : mode < 85 ? P_SHRUNK : P_OVERCOMMIT;
 	if (f->pool == P_OVERCOMMIT) {
-		/* no free page left: the layout's hugepages are all surplus */
-		sys_set(H2SYS, "nr_overcommit_hugepages", NSLOTS + 2);
+		/* no free page left: pages in use and new ones are all surplus */
+		sys_set(H2SYS, "nr_overcommit_hugepages", NSLOTS + 4);
 		sys_set(H2SYS, "nr_hugepages", 0);
 	}
-	p = mmap((void *)LAY_START, LAY_END - LAY_START, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
-		 -1, 0);
-	if (p != (void *)LAY_START) {
-		snprintf(f->first, sizeof(f->first), "layout area: %s", strerror(errno));
-		return -1;
+	f->us_pool += now_us() - t0;
+	if (full) {
+		unmap_layout(f);
+		for (i = 0; i < NSLOTS; i++)
+			if (rebuild_slot(f, i))
+				return -1;
+	} else {
+		n = 2 + rn(f, 3);
+		while (n--)
+			if (rebuild_slot(f, rn(f, NSLOTS)))
+				return -1;
 	}
-	for (i = 0; i < NSLOTS; i++) {
-		if (i == NPRE) {
-			/* the 1 GiB slot: the persistent page, hole or PROT_NONE */
-			int k = rn(f, 10);
-
-			f->slot_kind[i] = K_HOLE;
-			f->slot_mapped[i] = 0;
-			if (k < 7 && f->memfd_1g >= 0) {
-				int ro = k == 6;
-
-				if (!map_at(G, GiB, ro ? PROT_READ : PROT_READ | PROT_WRITE,
-					    MAP_SHARED | MAP_POPULATE, f->memfd_1g, 0)) {
-					snprintf(f->first, sizeof(f->first), "1 GiB slot: %s",
-						 strerror(errno));
-					return -1;
-				}
-				f->slot_mapped[i] = 1;
-				add_run(f, G, G + GiB, T_H1G, ro, i);
-			} else if (k < 9) {
-				munmap((void *)G, GiB);
-			} else {
-				add_run(f, G, G + GiB, T_NONE, 0, i);
-			}
-			continue;
-		}
-		a = i < NPRE ? LAY_START + i * SZ_2M : G + GiB + (i - NPRE - 1) * SZ_2M;
-		if (build_slot(f, i, a, &alias_fd)) {
-			snprintf(f->first, sizeof(f->first), "slot %d (%s): %s", i,
-				 kind_names[f->slot_kind[i]], strerror(errno));
-			if (alias_fd >= 0)
-				close(alias_fd);
-			return -1;
-		}
-	}
-	if (alias_fd >= 0)
-		close(alias_fd);
 	if (f->pool == P_SHRUNK) {
 		/* shrink below use: some in-use pages become surplus */
 		long use = in_use(H2SYS);
@@ -599,6 +650,25 @@ static int new_layout(struct fuzz *f)
 		sys_set(H2SYS, "nr_hugepages", use - k > 0 ? use - k : 0);
 	}
 	return 0;
+}
+
+/* The layout in one line: a letter per slot, upper case when read-only. */
+static const char *layout_str(struct fuzz *f)
+{
+	static char buf[NSLOTS + 1];
+	int i;
+
+	for (i = 0; i < NSLOTS; i++) {
+		char ch = "-nat smPSFMHA"[f->slot_kind[i]];
+
+		if (f->slot_ro[i] == 1 && f->slot_mapped[i])
+			ch = ch == ' ' ? ch : ch - 32;
+		if (f->slot_ro[i] == 2 && f->slot_kind[i] >= K_H_PRIV)
+			ch = 'x';
+		buf[i] = ch;
+	}
+	buf[NSLOTS] = 0;
+	return buf;
 }
 
 /* The top: a 2 MiB hugetlb slot and ordinary pages up to the limit. */
@@ -911,15 +981,15 @@ static void mismatch(struct fuzz *f, const char *what, const struct call *c,
 	va_end(ap);
 	f->mismatches++;
 	if (f->mismatches <= 8)
-		print_message("# MISMATCH %s call %lu: start %#llx len %#llx flags %#x max_segment %#x max_entries %llu edge %d pool %d unmap %d: %s\n",
+		print_message("# MISMATCH %s call %lu: start %#llx len %#llx flags %#x max_segment %#x max_entries %llu edge %d pool %d unmap %d layout %s: %s\n",
 			      what, f->calls, (unsigned long long)c->start,
 			      (unsigned long long)c->len, c->flags, c->max_seg,
 			      (unsigned long long)c->max_entries, c->edge, f->pool,
-			      c->unmap_first, detail);
+			      c->unmap_first, f->lay, detail);
 	if (!f->first[0])
 		snprintf(f->first, sizeof(f->first),
-			 "%s call %lu (replay: hugesg_rig.fuzz_seed=%#llx): start %#llx len %#llx flags %#x max_segment %#x: %s",
-			 what, f->calls, (unsigned long long)f->seed,
+			 "%s call %lu (replay: hugesg_rig.fuzz_seed=%#llx): layout %s start %#llx len %#llx flags %#x max_segment %#x: %s",
+			 what, f->calls, (unsigned long long)f->seed, f->lay,
 			 (unsigned long long)c->start, (unsigned long long)c->len,
 			 c->flags, c->max_seg, detail);
 }
@@ -928,29 +998,17 @@ static void mismatch(struct fuzz *f, const char *what, const struct call *c,
 static void unmap_range(struct fuzz *f, const struct call *c)
 {
 	uint64_t end = c->start + c->len;
-	int i, j;
+	int i;
 
 	if (end < c->start)
 		return;
 	for (i = 0; i < NSLOTS; i++) {
-		uint64_t s = i < NPRE ? LAY_START + i * SZ_2M :
-			i == NPRE ? G : G + GiB + (i - NPRE - 1) * SZ_2M;
-		uint64_t e = s + (i == NPRE ? GiB : SZ_2M);
+		uint64_t s = slot_start(i), e = s + slot_len(i);
 
 		if (end <= s || c->start >= e)
 			continue;
-		if (munmap((void *)s, e - s) == 0) {
-			if (f->slot_mapped[i] && f->slot_kind[i] == K_H_ALIAS)
-				f->alias_mapped--;
-			f->slot_mapped[i] = 0;
-			for (j = f->top_runs; j < f->nruns; j++)
-				if (f->runs[j].slot == i) {
-					memmove(&f->runs[j], &f->runs[j + 1],
-						(f->nruns - j - 1) * sizeof(f->runs[0]));
-					f->nruns--;
-					j--;
-				}
-		}
+		if (munmap((void *)s, e - s) == 0)
+			drop_slot(f, i);
 	}
 }
 
@@ -1072,6 +1130,7 @@ static void one_call(struct fuzz *f, int api)
 
 	pick_call(f, api == 2, &c);
 	expect_call(f, &c, api == 2, &x);
+	memcpy(f->lay, layout_str(f), sizeof(f->lay));
 	f->calls++;
 	if (c.edge)
 		f->edge_calls++;
@@ -1079,6 +1138,21 @@ static void one_call(struct fuzz *f, int api)
 	ret = ioc(f, alloc_cmd[api], &c, c.start, c.len, c.flags, got, &r);
 	if (ret) {
 		f->errs++;
+		if (ret == -EINVAL)
+			f->einval++;
+		if (ret == -EFAULT) {
+			const struct run *rr = find_run(f, x.where);
+
+			f->efault++;
+			if (!rr)
+				f->ehole++;
+			else if (rr->type == T_NONE)
+				f->enone++;
+			else if (rr->type == T_IO)
+				f->eio++;
+			else
+				f->ero++;
+		}
 		if (-ret != x.err && -ret != x.alt)
 			mismatch(f, api_names[api], &c, "errno %d, model %s%d%s at %#llx",
 				 -ret, x.err ? "-" : "success ", x.err,
@@ -1154,6 +1228,7 @@ static void fuzz_api(void **state, int api)
 	f->avoid = g_avoid;
 	f->base_2m = in_use(H2SYS);
 	f->pool = P_WHOLE;
+	f->alias_fd = -1;
 	/* the fuzzer works with a small pool; the rest goes back at the end */
 	f->nr_work = f->base_2m + 2 * NSLOTS + 8;
 	if (f->nr_work > nr_orig)
@@ -1180,15 +1255,19 @@ static void fuzz_api(void **state, int api)
 	unmap_layout(f);
 	if (f->top_runs || f->top_ok)
 		munmap((void *)TOP_H, USER_LIMIT - TOP_H);
+	if (f->alias_fd >= 0)
+		close(f->alias_fd);
 	pool_restore(f);
 	for (i = 0; i < 5 && sys_long(H2SYS, "nr_hugepages") != nr_orig; i++) {
 		write_str("/proc/sys/vm/compact_memory", "1");
 		sys_set(H2SYS, "nr_hugepages", nr_orig);
 	}
-	print_message("# %s: %lu calls (%lu succeeded, %lu failed, %lu edge), %lu layouts, %lu unmapped before release, %lu of them split surplus hugepages; %lu mismatches; %.1f s (%.1f s building layouts), %.0f calls/s\n",
+	print_message("# %s: %lu calls (%lu succeeded, %lu failed, %lu edge), %lu layouts, %lu unmapped before release, %lu of them split surplus hugepages; %lu mismatches; %.1f s (%.1f s building layouts, %.1f s of it the pool), %.0f calls/s\n# errors: %lu EINVAL, %lu EFAULT (%lu hole, %lu PROT_NONE, %lu VM_IO, %lu other)\n",
 		      api_names[api], f->calls, f->ok, f->errs, f->edge_calls,
 		      f->layouts, f->unmapped_releases, f->walker_case,
-		      f->mismatches, us / 1e6, f->us_layout / 1e6, f->calls * 1e6 / (us ? us : 1));
+		      f->mismatches, us / 1e6, f->us_layout / 1e6, f->us_pool / 1e6,
+		      f->calls * 1e6 / (us ? us : 1), f->einval, f->efault, f->ehole,
+		      f->enone, f->eio, f->ero);
 	if (sys_long(H2SYS, "nr_hugepages") != nr_orig ||
 	    in_use(H2SYS) != f->base_2m ||
 	    sys_long(H2SYS, "surplus_hugepages") != 0) {
