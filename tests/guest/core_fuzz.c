@@ -113,6 +113,7 @@ struct fuzz {
 	int slot_kind[NSLOTS];
 	int slot_ro[NSLOTS];
 	int slot_mapped[NSLOTS];
+	int slot_dropped[NSLOTS];	/* unmapped by a release: rebuild next */
 	int alias_mapped;	/* slots mapping the alias page */
 	int alias_fd;		/* its memfd, open for the whole test */
 	int alias_faulted;
@@ -570,6 +571,7 @@ static int rebuild_slot(struct fuzz *f, int i)
 
 	munmap((void *)a, slot_len(i));
 	drop_slot(f, i);
+	f->slot_dropped[i] = 0;
 	if (!map_at(a, slot_len(i), PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)) {
 		snprintf(f->first, sizeof(f->first), "slot %d: %s", i, strerror(errno));
@@ -617,15 +619,17 @@ static int new_layout(struct fuzz *f)
 	int full = f->layouts % 8 == 0, i, n, mode;
 	uint64_t t0 = now_us();
 
-	if (f->pool != P_WHOLE && pool_restore(f)) {
+	/* the pool changes state every third layout or so: it is slow */
+	mode = full || chance(f, 35) ? (int)rn(f, 100) : -1;
+	if ((mode >= 0 || full) && f->pool != P_WHOLE && pool_restore(f)) {
 		snprintf(f->first, sizeof(f->first), "could not restore the pool to %ld",
 			 f->nr_work);
 		return -1;
 	}
 	f->layouts++;
-	mode = rn(f, 100);
-	f->pool = mode < 55 ? P_WHOLE : mode < 85 ? P_SHRUNK : P_OVERCOMMIT;
-	if (f->pool == P_OVERCOMMIT) {
+	if (mode >= 0)
+		f->pool = mode < 50 ? P_WHOLE : mode < 80 ? P_SHRUNK : P_OVERCOMMIT;
+	if (mode >= 0 && f->pool == P_OVERCOMMIT) {
 		/* no free page left: pages in use and new ones are all surplus */
 		sys_set(H2SYS, "nr_overcommit_hugepages", NSLOTS + 4);
 		sys_set(H2SYS, "nr_hugepages", 0);
@@ -641,12 +645,19 @@ static int new_layout(struct fuzz *f)
 		while (n--)
 			if (rebuild_slot(f, rn(f, NSLOTS)))
 				return -1;
+		for (i = 0; i < NSLOTS; i++)
+			if (f->slot_dropped[i] && rebuild_slot(f, i))
+				return -1;
 	}
-	if (f->pool == P_SHRUNK) {
-		/* shrink below use: some in-use pages become surplus */
+	if (mode >= 0 && f->pool == P_SHRUNK) {
+		/*
+		 * Shrink below use: some in-use pages become surplus; the
+		 * layouts that follow in this state get surplus pages too.
+		 */
 		long use = in_use(H2SYS);
 		long k = 1 + rn(f, model_2m(f) + 1);
 
+		sys_set(H2SYS, "nr_overcommit_hugepages", NSLOTS + 4);
 		sys_set(H2SYS, "nr_hugepages", use - k > 0 ? use - k : 0);
 	}
 	return 0;
@@ -1007,8 +1018,10 @@ static void unmap_range(struct fuzz *f, const struct call *c)
 
 		if (end <= s || c->start >= e)
 			continue;
-		if (munmap((void *)s, e - s) == 0)
+		if (munmap((void *)s, e - s) == 0) {
 			drop_slot(f, i);
+			f->slot_dropped[i] = 1;
+		}
 	}
 }
 
@@ -1230,7 +1243,7 @@ static void fuzz_api(void **state, int api)
 	f->pool = P_WHOLE;
 	f->alias_fd = -1;
 	/* the fuzzer works with a small pool; the rest goes back at the end */
-	f->nr_work = f->base_2m + 2 * NSLOTS + 8;
+	f->nr_work = f->base_2m + NSLOTS + 3;
 	if (f->nr_work > nr_orig)
 		f->nr_work = nr_orig;
 	assert_int_equal(sys_set(H2SYS, "nr_hugepages", f->nr_work), 0);
