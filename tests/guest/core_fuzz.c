@@ -37,7 +37,7 @@
  *
  * Kernel command line (HUGESG_APPEND): hugesg_rig.fuzz_seed=N replays a
  * run, hugesg_rig.fuzz_calls=N (default 20000, all three tests together),
- * hugesg_rig.fuzz_layout=N calls per layout (default 48),
+ * hugesg_rig.fuzz_layout=N calls per layout (default 96),
  * hugesg_rig.fuzz_avoid=MASK leaves out classes of input: 1 ranges whose
  * last page ends at the top of the address space (end > ~0UL - 4095),
  * 2 the VM_IO mapping of an ordinary page, 4 unmap before release,
@@ -616,7 +616,7 @@ static int rebuild_slot(struct fuzz *f, int i)
  */
 static int new_layout(struct fuzz *f)
 {
-	int full = f->layouts % 8 == 0, i, n, mode;
+	int full = f->layouts % 16 == 0, i, n, mode;
 	uint64_t t0 = now_us();
 
 	/* the pool changes state every third layout or so: it is slow */
@@ -641,7 +641,7 @@ static int new_layout(struct fuzz *f)
 			if (rebuild_slot(f, i))
 				return -1;
 	} else {
-		n = 2 + rn(f, 3);
+		n = 1 + rn(f, 3);
 		while (n--)
 			if (rebuild_slot(f, rn(f, NSLOTS)))
 				return -1;
@@ -898,6 +898,8 @@ static void pick_call(struct fuzz *f, int get, struct call *c)
 		/* a range over the whole 1 GiB page is rare: clip most */
 		if (c->start < G && b > G + GiB && !chance(f, 4))
 			b = G + rn(f, 4 * MiB) + 1;
+		else if (b - c->start > 6 * MiB && !chance(f, 10))
+			b = c->start + 1 + rn(f, 6 * MiB);
 		c->len = b - c->start;
 	} else if (w < 80) {
 		c->len = 1 + rn(f, chance(f, 50) ? 3 * PG : 6 * MiB);
@@ -1360,7 +1362,7 @@ int main(void)
 	if (!g_seed)
 		g_seed = now_us() ^ ((uint64_t)time(NULL) << 20) ^ getpid();
 	g_calls = rig_param("fuzz_calls", 20000);
-	g_per_layout = rig_param("fuzz_layout", 48);
+	g_per_layout = rig_param("fuzz_layout", 96);
 	if (!g_per_layout)
 		g_per_layout = 1;
 	g_avoid = rig_param("fuzz_avoid", 0);
