@@ -36,7 +36,8 @@
  * it has room for may or may not be reported.
  *
  * Kernel command line (HUGESG_APPEND): hugesg_rig.fuzz_seed=N replays a
- * run, hugesg_rig.fuzz_calls=N (default 20000, all three tests together),
+ * run, hugesg_rig.fuzz_calls=N (default 20000, all three tests together;
+ * 200000 with hugesg_rig.stress=1, `make stress`),
  * hugesg_rig.fuzz_layout=N calls per layout (default 96),
  * hugesg_rig.fuzz_avoid=MASK leaves out classes of input: 1 ranges whose
  * last page ends at the top of the address space (end > ~0UL - 4095),
@@ -97,7 +98,7 @@ static const char *const kind_names[] = {
 	"h2m_priv", "h2m_shared", "h2m_file", "h2m_memfd", "h2m_shm", "h2m_alias",
 };
 /* weights of the 2 MiB slot kinds */
-static const int kind_weight[K_NKINDS] = { 2, 1, 3, 3, 2, 4, 5, 2, 2, 2, 2, 3 };
+static const int kind_weight[K_NKINDS] = { 1, 1, 3, 3, 2, 4, 5, 2, 2, 2, 2, 3 };
 
 enum pool_state { P_WHOLE, P_SHRUNK, P_OVERCOMMIT };
 
@@ -587,8 +588,8 @@ static int rebuild_slot(struct fuzz *f, int i)
 	}
 	/* the 1 GiB slot: the persistent page (maybe read-only), a hole or PROT_NONE */
 	k = rn(f, 10);
-	if (k < 7 && f->memfd_1g >= 0) {
-		int ro = k == 6;
+	if (k < 8 && f->memfd_1g >= 0) {
+		int ro = k == 7;
 
 		if (!map_at(G, GiB, ro ? PROT_READ : PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_POPULATE, f->memfd_1g, 0)) {
@@ -1223,6 +1224,7 @@ static void one_call(struct fuzz *f, int api)
 
 static uint64_t g_seed;
 static int g_memfd_1g = -1;
+static long g_nr_orig, g_nr_work;
 static long g_base_1g;
 static unsigned long g_calls, g_per_layout;
 static unsigned int g_avoid;
@@ -1233,7 +1235,6 @@ static void fuzz_api(void **state, int api)
 	struct fuzz *f = calloc(1, sizeof(*f));
 	unsigned long n = g_calls / 3 + (api == 0 ? g_calls % 3 : 0), i;
 	uint64_t t0 = now_us(), us;
-	long nr_orig = sys_long(H2SYS, "nr_hugepages");
 	int failed_env = 0;
 
 	assert_non_null(f);
@@ -1244,11 +1245,8 @@ static void fuzz_api(void **state, int api)
 	f->base_2m = in_use(H2SYS);
 	f->pool = P_WHOLE;
 	f->alias_fd = -1;
-	/* the fuzzer works with a small pool; the rest goes back at the end */
-	f->nr_work = f->base_2m + NSLOTS + 3;
-	if (f->nr_work > nr_orig)
-		f->nr_work = nr_orig;
-	assert_int_equal(sys_set(H2SYS, "nr_hugepages", f->nr_work), 0);
+	f->nr_work = g_nr_work;
+	assert_int_equal(sys_long(H2SYS, "nr_hugepages"), g_nr_work);
 
 	f->memfd_1g = g_memfd_1g;
 	f->base_1g = g_base_1g;
@@ -1273,23 +1271,19 @@ static void fuzz_api(void **state, int api)
 	if (f->alias_fd >= 0)
 		close(f->alias_fd);
 	pool_restore(f);
-	for (i = 0; i < 5 && sys_long(H2SYS, "nr_hugepages") != nr_orig; i++) {
-		write_str("/proc/sys/vm/compact_memory", "1");
-		sys_set(H2SYS, "nr_hugepages", nr_orig);
-	}
 	print_message("# %s: %lu calls (%lu succeeded, %lu failed, %lu edge), %lu layouts, %lu unmapped before release, %lu of them split surplus hugepages; %lu mismatches; %.1f s (%.1f s building layouts, %.1f s of it the pool), %.0f calls/s\n# errors: %lu EINVAL, %lu EFAULT (%lu hole, %lu PROT_NONE, %lu VM_IO, %lu other)\n",
 		      api_names[api], f->calls, f->ok, f->errs, f->edge_calls,
 		      f->layouts, f->unmapped_releases, f->walker_case,
 		      f->mismatches, us / 1e6, f->us_layout / 1e6, f->us_pool / 1e6,
 		      f->calls * 1e6 / (us ? us : 1), f->einval, f->efault, f->ehole,
 		      f->enone, f->eio, f->ero);
-	if (sys_long(H2SYS, "nr_hugepages") != nr_orig ||
+	if (sys_long(H2SYS, "nr_hugepages") != g_nr_work ||
 	    in_use(H2SYS) != f->base_2m ||
 	    sys_long(H2SYS, "surplus_hugepages") != 0) {
 		if (!f->first[0])
 			snprintf(f->first, sizeof(f->first),
 				 "pool not whole at the end: nr %ld (was %ld), in use %ld (was %ld), surplus %ld",
-				 sys_long(H2SYS, "nr_hugepages"), nr_orig, in_use(H2SYS),
+				 sys_long(H2SYS, "nr_hugepages"), g_nr_work, in_use(H2SYS),
 				 f->base_2m, sys_long(H2SYS, "surplus_hugepages"));
 		f->mismatches++;
 	}
@@ -1334,14 +1328,33 @@ static int suite_setup(void **state)
 	}
 	if (g_memfd_1g < 0)
 		print_message("# no 1 GiB page: %s\n", strerror(errno));
+	/* the fuzzer works with a small pool; the rest goes back at the end */
+	g_nr_orig = sys_long(H2SYS, "nr_hugepages");
+	g_nr_work = in_use(H2SYS) + NSLOTS + 3;
+	if (g_nr_work > g_nr_orig)
+		g_nr_work = g_nr_orig;
+	if (sys_set(H2SYS, "nr_hugepages", g_nr_work))
+		return -1;
 	return got && want ? 0 : -1;
 }
 
 static int suite_teardown(void **state)
 {
+	int i;
+
 	(void)state;
 	if (g_memfd_1g >= 0)
 		close(g_memfd_1g);
+	for (i = 0; i < 5 && sys_long(H2SYS, "nr_hugepages") != g_nr_orig; i++) {
+		if (i)
+			write_str("/proc/sys/vm/compact_memory", "1");
+		sys_set(H2SYS, "nr_hugepages", g_nr_orig);
+	}
+	if (sys_long(H2SYS, "nr_hugepages") != g_nr_orig) {
+		print_message("# the 2 MiB pool could not be given back its %ld pages: %ld\n",
+			      g_nr_orig, sys_long(H2SYS, "nr_hugepages"));
+		return -1;
+	}
 	free(got);
 	free(want);
 	return 0;
@@ -1361,7 +1374,7 @@ int main(void)
 	g_seed = rig_param("fuzz_seed", 0);
 	if (!g_seed)
 		g_seed = now_us() ^ ((uint64_t)time(NULL) << 20) ^ getpid();
-	g_calls = rig_param("fuzz_calls", 20000);
+	g_calls = rig_param("fuzz_calls", rig_param("stress", 0) ? 200000 : 20000);
 	g_per_layout = rig_param("fuzz_layout", 96);
 	if (!g_per_layout)
 		g_per_layout = 1;
