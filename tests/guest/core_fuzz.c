@@ -388,7 +388,7 @@ static int build_slot(struct fuzz *f, int i, uint64_t a)
 	const int rw = PROT_READ | PROT_WRITE, priv = MAP_PRIVATE | MAP_ANONYMOUS;
 	int kind = pick_kind(f), ro = 0, fd, id;
 	uint8_t pa[512];	/* MIXED: per page, enum rtype | 0x80 ro, 0xff hole */
-	unsigned int j, n, k, npieces;
+	unsigned int j, n, k, m, npieces, pass, pw[4], pj[4], pn[4];
 	void *p;
 
 	f->slot_kind[i] = kind;
@@ -429,14 +429,23 @@ static int build_slot(struct fuzz *f, int i, uint64_t a)
 		memset(pa, T_NORMAL, sizeof(pa));
 		npieces = 1 + rn(f, 4);
 		for (k = 0; k < npieces; k++) {
-			unsigned int what = rn(f, 5);
+			pw[k] = rn(f, 5);
+			pj[k] = rn(f, 512);
+			pn[k] = 1 + (chance(f, 50) ? 0 : rn(f, 16));
+			if (pj[k] + pn[k] > 512)
+				pn[k] = 512 - pj[k];
+			if (pw[k] == 3 && (f->avoid & 2))
+				pw[k] = 2;
+		}
+		/* the holes last: mprotect() refuses a range with a hole */
+		for (pass = 0; pass < 2; pass++)
+		for (k = 0; k < npieces; k++) {
+			unsigned int what = pw[k];
 
-			j = rn(f, 512);
-			n = 1 + (chance(f, 50) ? 0 : rn(f, 16));
-			if (j + n > 512)
-				n = 512 - j;
-			if (what == 3 && (f->avoid & 2))
-				what = 2;
+			j = pj[k];
+			n = pn[k];
+			if ((what == 0) != (pass == 1))
+				continue;
 			switch (what) {
 			case 0:		/* hole */
 				if (munmap((char *)p + j * PG, n * PG))
@@ -444,14 +453,14 @@ static int build_slot(struct fuzz *f, int i, uint64_t a)
 				memset(pa + j, 0xff, n);
 				break;
 			case 1:		/* PROT_NONE */
-				if (mprotect((char *)p + j * PG, n * PG, PROT_NONE))
-					return -1;
-				memset(pa + j, T_NONE, n);
-				break;
 			case 2:		/* read-only */
-				if (mprotect((char *)p + j * PG, n * PG, PROT_READ))
+				if (mprotect((char *)p + j * PG, n * PG,
+					     what == 1 ? PROT_NONE : PROT_READ))
 					return -1;
-				memset(pa + j, T_NORMAL | 0x80, n);
+				/* the driver's pages stay VM_IO whatever their protection */
+				for (m = j; m < j + n; m++)
+					if (pa[m] != T_IO)
+						pa[m] = what == 1 ? T_NONE : T_NORMAL | 0x80;
 				break;
 			default:	/* the driver's page: 4: VM_PFNMAP, 3: VM_IO */
 				if (!map_at(a + j * PG, PG, rw, MAP_SHARED, f->fd,
