@@ -80,13 +80,23 @@ bench: deps
 
 # The crash tests at length, on one kernel (6.1 unless KERNELS is given):
 # drv_kill_loop with 500 kill -9 trials and drv_concurrency for 300 s of
-# guest time (hugesg_rig.stress=1 on the guest's command line).
+# guest time (hugesg_rig.stress=1 on the guest's command line); then, in a
+# guest of its own, the core fuzzer with FUZZ_CALLS calls (a random seed
+# each run unless HUGESG_APPEND gives hugesg_rig.fuzz_seed=).
+FUZZ_CALLS ?= 200000
+STRESS_KERNELS = $(if $(filter-out file,$(origin KERNELS)),$(KERNELS),6.1)
 .PHONY: stress
 stress: deps
+	rc=0; \
 	HUGESG_APPEND="$(HUGESG_APPEND) hugesg_rig.stress=1" \
 	HUGESG_SUITES="drv_kill_loop drv_concurrency" \
 	HUGESG_VM_TIMEOUT=$${HUGESG_VM_TIMEOUT:-3600} \
-		tests/vm/run-suite.sh $(if $(filter-out file,$(origin KERNELS)),$(KERNELS),6.1)
+		tests/vm/run-suite.sh $(STRESS_KERNELS) || rc=1; \
+	HUGESG_APPEND="$(HUGESG_APPEND) hugesg_rig.stress=1 hugesg_rig.fuzz_calls=$(FUZZ_CALLS)" \
+	HUGESG_SUITES="core_fuzz" \
+	HUGESG_VM_TIMEOUT=$${HUGESG_VM_TIMEOUT:-7200} \
+		tests/vm/run-suite.sh $(STRESS_KERNELS) || rc=1; \
+	exit $$rc
 
 # ---- DKMS and Debian packages (docs/packaging.md) ---------------------------
 # VERSION names the DKMS source tree and the packages (debian/changelog
