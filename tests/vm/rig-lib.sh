@@ -14,7 +14,7 @@ module_dir() { case $1 in hugesg_test|hugesg_bench) echo tests/kmod ;; *) echo k
 # runaway hugesg-fpga writing at full speed, 256 KiB every 20 us) keeps it
 # behind, so the guest gets ever fewer instructions per tick: a 6.12 guest
 # stalled right after the kill, before any unmap, in 3 of 4 runs on a
-# loaded host, and in none of 3 with shift=0 (docs/debug-lane.md).
+# loaded host, and in none of 3 with shift=0 (docs/hugesg-fpga.md).
 icount=${HUGESG_ICOUNT--icount shift=0,sleep=off}
 
 # QEMU with the hugesg-fpga model, built once into the cache
