@@ -151,6 +151,16 @@ scan fail "another window left open fails" \
 	"declared window \"rig-warn\" never closed" -- \
 	boot "begin rig-warn" warn-block
 
+# the known 6.1.192 hugetlb_split warning hides only itself
+scan pass "the known hugetlb_split warning with its own trace passes" -- \
+	boot "=[   40.1] WARNING: CPU: 0 PID: 99 at include/linux/fs.h:455 i_mmap_assert_write_locked+0x30/0x40" \
+	"=[   40.2] Call Trace:" "=[   40.3]  hugetlb_split+0x21/0x80" \
+	"=[   40.4] ---[ end trace 0000000000000000 ]---"
+scan fail "a KASAN report inside the known warning's trace fails" "KASAN" -- \
+	boot "=[   40.1] WARNING: CPU: 0 PID: 99 at include/linux/fs.h:455 i_mmap_assert_write_locked+0x30/0x40" \
+	"=[   40.2] Call Trace:" kasan-block "=[   40.3]  hugetlb_split+0x21/0x80" \
+	"=[   40.4] ---[ end trace 0000000000000000 ]---"
+
 # the debug lane's negative checks for lockdep and DMA-API debugging
 scan pass "lockdep's report in its window passes" -- \
 	boot "begin lockdep-circular-locking" \

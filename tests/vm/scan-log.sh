@@ -147,7 +147,9 @@ $0 ~ bad || ($0 ~ alarm && $0 !~ not_alarm) {
 		problem(what "(inside the window of " tags ") " $0)
 		next
 	}
-	if (known) { held = held what $0 "\n"; next }
+	# (only its own lines: its WARNING and its Call Trace; any other
+	# report printed meanwhile, by another CPU say, is a problem at once)
+	if (known && (held == "" || /Call Trace/)) { held = held what $0 "\n"; next }
 	if (allow && afail && NR - afail <= 6 && /Call Trace/) next
 	problem(what $0)
 }
