@@ -25,12 +25,7 @@
 /* Ordinary pages are pinned in batches whose page array fills one page. */
 #define HUGESG_BATCH	(PAGE_SIZE / sizeof(struct page *))
 
-/*
- * The arguments every entry point shares.  A range must not wrap and must
- * lie below the user-space limit: a range that runs to the top of the
- * address space without wrapping would make every "end rounded up to a
- * page" past it zero.
- */
+/* The arguments every entry point shares: -EINVAL when they are bad. */
 static int hugesg_check_range(unsigned long start, unsigned long len,
 			      unsigned int flags)
 {
@@ -40,9 +35,18 @@ static int hugesg_check_range(unsigned long start, unsigned long len,
 		return -EINVAL;
 	if ((flags & HUGESG_MODE_MASK) == HUGESG_MODE_MASK)
 		return -EINVAL;
-	if (start + len > TASK_SIZE)
-		return -EFAULT;
 	return 0;
+}
+
+/*
+ * After every argument check: a range must lie below the user-space limit,
+ * as GUP requires (-EFAULT otherwise).  A range that ran to the top of the
+ * address space without wrapping would make every "end rounded up to a
+ * page" past it zero.
+ */
+static int hugesg_check_limit(unsigned long start, unsigned long len)
+{
+	return start + len > TASK_SIZE ? -EFAULT : 0;
 }
 
 /* What the VMAs of a range say before anything is pinned. */
@@ -141,10 +145,11 @@ EXPORT_SYMBOL_GPL(hugesg_put_user_hugepages);
  * @hpages: receives the head page of each hugepage, in address order
  * @nr_hpages: room in @hpages
  *
- * Pins each hugetlb page that overlaps [@start, @start + @len) exactly once
- * (FOLL_PIN | FOLL_LONGTERM), whatever its size (2 MiB and 1 GiB pages may
- * be mixed), so the caller needs one page pointer per hugepage instead of
- * one per 4 KiB page.  The pages are not mapped into the kernel.  Release
+ * Pins each hugetlb page that overlaps [@start, @start + @len) once per
+ * occurrence in the range (FOLL_PIN | FOLL_LONGTERM; a hugepage mapped
+ * twice in the range is stored and pinned twice), whatever its size (2 MiB
+ * and 1 GiB pages may be mixed), so the caller needs one page pointer per
+ * hugepage instead of one per 4 KiB page.  The pages are not mapped into the kernel.  Release
  * them with hugesg_put_user_hugepages().  Context: process, may sleep.
  *
  * Return: the number of hugepages pinned, fewer than the range holds only
@@ -154,9 +159,14 @@ EXPORT_SYMBOL_GPL(hugesg_put_user_hugepages);
  * unknown flags, a mode other than %HUGESG_HUGE, no array) or a page of the
  * range that is not a hugetlb page; -EFAULT for a range that reaches past
  * the user address space (TASK_SIZE), a hole, PROT_NONE, a VM_IO or
- * VM_PFNMAP mapping (whatever its ptes map) or, with %HUGESG_WRITE, memory
- * the process may not write; -EINTR when a fatal signal is pending.  When
- * the range holds several of these, the first in address order decides.
+ * VM_PFNMAP mapping (whatever its ptes map), with %HUGESG_WRITE memory the
+ * process may not write, or no user memory at all (a kernel thread); it
+ * may fail with -EINTR when a fatal signal is pending.  Bad arguments are
+ * reported first, then a range past TASK_SIZE; then, when the range holds
+ * several of the faults above, the first in address order decides.  The
+ * mappings are looked up once, before pinning: one that the caller's own
+ * threads swap in during the call is pinned as GUP finds it (the pin holds
+ * its page like any other).
  */
 long hugesg_get_user_hugepages_fast(unsigned long start, unsigned long len,
 				    unsigned int flags, struct page **hpages,
@@ -173,6 +183,9 @@ long hugesg_get_user_hugepages_fast(unsigned long start, unsigned long len,
 		return ret;
 	if ((flags & HUGESG_MODE_MASK) != HUGESG_HUGE || !hpages || !nr_hpages)
 		return -EINVAL;
+	ret = hugesg_check_limit(start, len);
+	if (ret)
+		return ret;
 	ret = hugesg_scan_vmas(start, end, &scan);
 	if (ret)
 		return ret;
@@ -183,6 +196,10 @@ long hugesg_get_user_hugepages_fast(unsigned long start, unsigned long len,
 
 		if (addr >= scan.io_start) {
 			ret = -EFAULT;
+			goto err;
+		}
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
 			goto err;
 		}
 		ret = hugesg_pin_one(addr, gup_flags, &page);
@@ -206,17 +223,53 @@ err:
 }
 EXPORT_SYMBOL_GPL(hugesg_get_user_hugepages_fast);
 
+/*
+ * Charge @npages to @mm's pinned_vm against RLIMIT_MEMLOCK (unless the
+ * caller has CAP_IPC_LOCK), as ib_umem_get() does: before pinning, so that
+ * no request over the limit holds its pages.
+ */
+static int hugesg_charge(struct mm_struct *mm, unsigned long npages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+
+	if (atomic64_add_return(npages, &mm->pinned_vm) > limit &&
+	    !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(npages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * What a build has pinned so far.  For hugesg_buf_pin(), also what it has
+ * charged to @charge_mm: the pins may hold more than the range's mappings
+ * said before pinning (another thread remapped the range meanwhile), and
+ * each pin beyond the charge is charged as it is taken, or the build fails
+ * with -ENOMEM, so no more than one page or one batch of pages is ever
+ * held over the limit, and only until the build has undone itself.
+ */
 struct hugesg_pin_stats {
 	u64 pinned_bytes;
 	unsigned long nr_pins;
 	unsigned long page_sizes;
+	struct mm_struct *charge_mm;
+	unsigned long charged;		/* pages charged to @charge_mm */
 };
 
-static void hugesg_count(struct hugesg_pin_stats *stats, unsigned long size)
+static int hugesg_count(struct hugesg_pin_stats *stats, unsigned long size)
 {
+	unsigned long held;
+
 	stats->pinned_bytes += size;
 	stats->nr_pins++;
 	stats->page_sizes |= size;
+	held = stats->pinned_bytes >> PAGE_SHIFT;
+	if (!stats->charge_mm || held <= stats->charged)
+		return 0;
+	if (hugesg_charge(stats->charge_mm, held - stats->charged))
+		return -ENOMEM;
+	stats->charged = held;
+	return 0;
 }
 
 /*
@@ -241,7 +294,9 @@ static long hugesg_add_normal(struct hugesg_sg_builder *b, struct page **batch,
 	ret = hugesg_sgb_add(b, page_to_pfn(first), 1, false);
 	if (ret)
 		return ret;
-	hugesg_count(stats, PAGE_SIZE);
+	ret = hugesg_count(stats, PAGE_SIZE);
+	if (ret)
+		return ret;
 
 	while (pos < wend) {
 		got = pin_user_pages_fast(pos, (wend - pos) >> PAGE_SHIFT,
@@ -256,11 +311,12 @@ static long hugesg_add_normal(struct hugesg_sg_builder *b, struct page **batch,
 				return pos + ((unsigned long)i << PAGE_SHIFT) - addr;
 			}
 			ret = hugesg_sgb_add(b, page_to_pfn(batch[i]), 1, false);
+			if (!ret)
+				ret = hugesg_count(stats, PAGE_SIZE);
 			if (ret) {
 				unpin_user_pages(batch + i + 1, got - i - 1);
 				return ret;
 			}
-			hugesg_count(stats, PAGE_SIZE);
 		}
 		pos += (unsigned long)got << PAGE_SHIFT;
 	}
@@ -281,6 +337,9 @@ static int hugesg_prepare(unsigned long start, unsigned long len,
 		return ret;
 	if (max_segment < PAGE_SIZE)
 		return -EINVAL;
+	ret = hugesg_check_limit(start, len);
+	if (ret)
+		return ret;
 	return hugesg_scan_vmas(start, start + len, scan);
 }
 
@@ -297,7 +356,6 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 	int ret;
 
 	hugesg_sgb_init(&b, sgt, len, offset_in_page(start), max_segment, gfp);
-	memset(stats, 0, sizeof(*stats));
 
 	while (addr < end) {
 		struct page *page;
@@ -307,6 +365,10 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 		cond_resched();
 		if (addr >= scan->io_start) {
 			ret = -EFAULT;
+			goto err;
+		}
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
 			goto err;
 		}
 		ret = hugesg_pin_one(addr, hugesg_gup_flags(flags), &page);
@@ -350,7 +412,9 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 		ret = hugesg_sgb_add(&b, page_to_pfn(page), npages, true);
 		if (ret)
 			goto err;
-		hugesg_count(stats, size);
+		ret = hugesg_count(stats, size);
+		if (ret)
+			goto err;
 		addr += npages << PAGE_SHIFT;
 	}
 
@@ -363,7 +427,9 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 err:
 	hugesg_sgb_abort(&b);
 	kfree(batch);
-	memset(stats, 0, sizeof(*stats));
+	stats->pinned_bytes = 0;
+	stats->nr_pins = 0;
+	stats->page_sizes = 0;
 	return ret;
 }
 
@@ -378,8 +444,8 @@ err:
  *	%HUGESG_WRITE
  * @gfp_mask: for the table's allocations
  *
- * Pins the range (FOLL_PIN | FOLL_LONGTERM): a hugetlb page once, an
- * ordinary page once per 4 KiB page, and builds a table whose entries cover
+ * Pins the range (FOLL_PIN | FOLL_LONGTERM): a hugetlb page once per
+ * occurrence in the range, an ordinary page once per 4 KiB page, and builds a table whose entries cover
  * exactly [@start, @start + @len) in address order, each physically
  * contiguous and at most @max_segment long.  Contiguous pages are merged as
  * sg_alloc_table_from_pages_segment() merges the same pages, so both give
@@ -395,11 +461,15 @@ err:
  * @max_segment < PAGE_SIZE) or memory that does not match the mode;
  * -EFAULT for a range that reaches past the user address space
  * (TASK_SIZE), a hole, PROT_NONE, a VM_IO or VM_PFNMAP mapping (whatever
- * its ptes map) or, with %HUGESG_WRITE, memory the process may not write;
- * -EINTR when a fatal signal is pending; -ENOMEM; any other error of
- * pin_user_pages_fast() is passed on.  Argument errors come first; then,
- * when the range holds several of these, the first in address order
- * decides.
+ * its ptes map), with %HUGESG_WRITE memory the process may not write, or
+ * no user memory at all (a kernel thread); -ENOMEM; it may fail with
+ * -EINTR when a fatal signal is pending; any other error of
+ * pin_user_pages_fast() is passed on.  Bad arguments are reported first,
+ * then a range past TASK_SIZE; then, when the range holds several of the
+ * faults above, the first in address order decides.  The mappings are
+ * looked up once, before pinning: one that the caller's own threads swap
+ * in during the call is pinned as GUP finds it (the pin holds its page
+ * like any other).
  */
 int hugesg_sg_alloc_table_from_user_pages(struct sg_table *sgt,
 					  unsigned long start,
@@ -407,8 +477,8 @@ int hugesg_sg_alloc_table_from_user_pages(struct sg_table *sgt,
 					  unsigned int max_segment,
 					  unsigned int flags, gfp_t gfp_mask)
 {
+	struct hugesg_pin_stats stats = { };
 	struct hugesg_vma_scan scan;
-	struct hugesg_pin_stats stats;
 	int ret;
 
 	memset(sgt, 0, sizeof(*sgt));
@@ -426,8 +496,9 @@ EXPORT_SYMBOL_GPL(hugesg_sg_alloc_table_from_user_pages);
  * @sgt: the table; it must not be DMA-mapped any more
  * @dirty: mark the pages dirty first (the device wrote into them)
  *
- * Releases every pin the allocation took, once per hugepage even when
- * several entries share it, then frees the table.
+ * Releases every pin the allocation took (a hugepage once per occurrence
+ * in the range, however many entries it was split over), then frees the
+ * table.
  */
 void hugesg_sg_free_table_user_pages(struct sg_table *sgt, bool dirty)
 {
@@ -441,23 +512,6 @@ void hugesg_sg_free_table_user_pages(struct sg_table *sgt, bool dirty)
 	sg_free_table(sgt);
 }
 EXPORT_SYMBOL_GPL(hugesg_sg_free_table_user_pages);
-
-/*
- * Charge @npages to @mm's pinned_vm against RLIMIT_MEMLOCK (unless the
- * caller has CAP_IPC_LOCK), as ib_umem_get() does: before pinning, so that
- * no request over the limit ever holds its pages, even for a moment.
- */
-static int hugesg_charge(struct mm_struct *mm, unsigned long npages)
-{
-	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-
-	if (atomic64_add_return(npages, &mm->pinned_vm) > limit &&
-	    !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(npages, &mm->pinned_vm);
-		return -ENOMEM;
-	}
-	return 0;
-}
 
 /**
  * hugesg_buf_pin() - pin a user buffer of the current process for a device
@@ -473,9 +527,12 @@ static int hugesg_charge(struct mm_struct *mm, unsigned long npages)
  * hugesg_buf_unpin() uncharges the right account even from a release()
  * that runs after the process has exited.  The charge is made before
  * anything is pinned, from the range's mappings (a hugetlb mapping counts
- * its hugepages whole), so a request over the limit pins nothing; should
- * the range be remapped meanwhile, the charge is corrected to what the pins
- * hold once they are taken.  The buffer and its table are allocated with
+ * its hugepages whole), so a request over the limit pins nothing.  Should
+ * the caller's own threads remap the range during the call, each pin
+ * beyond the charge is charged as it is taken (or the call fails with
+ * -ENOMEM and undoes itself): at most one hugepage or one batch of
+ * ordinary pages is ever held over the limit, and only until then; a
+ * charge left over is returned once the pins are taken.  The buffer and its table are allocated with
  * __GFP_ACCOUNT (charged to the caller's memory cgroup).
  *
  * Return: the buffer, whose @sgt is ready for dma_map_sgtable(); or
@@ -489,10 +546,10 @@ struct hugesg_buf *hugesg_buf_pin(unsigned long start, unsigned long len,
 				  unsigned int max_segment, unsigned int flags)
 {
 	struct mm_struct *mm = current->mm;
+	struct hugesg_pin_stats stats = { .charge_mm = mm };
 	struct hugesg_vma_scan scan;
-	struct hugesg_pin_stats stats;
 	struct hugesg_buf *buf;
-	unsigned long charged;
+	unsigned long held;
 	int ret;
 
 	if (!mm)
@@ -500,10 +557,10 @@ struct hugesg_buf *hugesg_buf_pin(unsigned long start, unsigned long len,
 	ret = hugesg_prepare(start, len, max_segment, flags, &scan);
 	if (ret)
 		return ERR_PTR(ret);
-	charged = scan.pin_bytes >> PAGE_SHIFT;
-	ret = hugesg_charge(mm, charged);
+	ret = hugesg_charge(mm, scan.pin_bytes >> PAGE_SHIFT);
 	if (ret)
 		return ERR_PTR(ret);
+	stats.charged = scan.pin_bytes >> PAGE_SHIFT;
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf) {
 		ret = -ENOMEM;
@@ -513,20 +570,11 @@ struct hugesg_buf *hugesg_buf_pin(unsigned long start, unsigned long len,
 			   GFP_KERNEL_ACCOUNT, &scan, &stats);
 	if (ret)
 		goto err_free;
-	/* the range was remapped since the scan: charge what is held */
-	if (stats.pinned_bytes >> PAGE_SHIFT != charged) {
-		unsigned long held = stats.pinned_bytes >> PAGE_SHIFT;
-
-		if (held > charged) {
-			ret = hugesg_charge(mm, held - charged);
-			if (ret) {
-				hugesg_sg_free_table_user_pages(&buf->sgt, false);
-				goto err_free;
-			}
-		} else {
-			atomic64_sub(charged - held, &mm->pinned_vm);
-		}
-		charged = held;
+	/* the range was remapped since the scan to hold less: uncharge that */
+	held = stats.pinned_bytes >> PAGE_SHIFT;
+	if (held < stats.charged) {
+		atomic64_sub(stats.charged - held, &mm->pinned_vm);
+		stats.charged = held;
 	}
 	mmgrab(mm);
 	buf->mm = mm;
@@ -542,7 +590,7 @@ struct hugesg_buf *hugesg_buf_pin(unsigned long start, unsigned long len,
 err_free:
 	kfree(buf);
 err_uncharge:
-	atomic64_sub(charged, &mm->pinned_vm);
+	atomic64_sub(stats.charged, &mm->pinned_vm);
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(hugesg_buf_pin);
@@ -571,7 +619,8 @@ EXPORT_SYMBOL_GPL(hugesg_buf_unpin);
  * hugesg_dma_page_table() - list the bus address of each device page of a
  *	DMA-mapped table
  * @sgt: a table mapped with dma_map_sgtable()
- * @shift: log2 of the device's page size (21 for 2 MiB, 30 for 1 GiB)
+ * @shift: log2 of the device's page size (21 for 2 MiB, 30 for 1 GiB), at
+ *	least PAGE_SHIFT and below 63
  * @table: receives one bus address per page, in order
  * @max: room in @table
  *
@@ -580,8 +629,9 @@ EXPORT_SYMBOL_GPL(hugesg_buf_unpin);
  * segments, so the result is the same whether or not an IOMMU merged
  * entries: a merged segment yields one address per page it spans.
  *
- * Return: the number of pages, -EINVAL when a DMA segment does not start on
- * or does not span whole pages of 1 << @shift bytes (the memory is not
+ * Return: the number of pages, -EINVAL for a @shift out of range or when a
+ * DMA segment does not start on or does not span whole pages of
+ * 1 << @shift bytes (the memory is not
  * hugepages of that size, or the buffer is not aligned to them), -E2BIG
  * when there are more than @max pages.
  */
