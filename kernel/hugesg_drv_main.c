@@ -194,6 +194,7 @@ static int hugesg_copy_in(void *karg, size_t ksize, size_t min,
 			  unsigned int cmd, void __user *uarg)
 {
 	u32 usize;
+	int ret;
 
 	if (get_user(usize, (u32 __user *)uarg))
 		return -EFAULT;
@@ -201,7 +202,13 @@ static int hugesg_copy_in(void *karg, size_t ksize, size_t min,
 		return -EINVAL;
 	if (usize > HUGESG_ARG_SIZE_MAX)
 		return -E2BIG;
-	return copy_struct_from_user(karg, ksize, uarg, usize);
+	ret = copy_struct_from_user(karg, ksize, uarg, usize);
+	/*
+	 * the size checked above, not a second read that a thread of the
+	 * caller may have changed meanwhile: hugesg_copy_out() goes by it
+	 */
+	*(u32 *)karg = usize;
+	return ret;
 }
 
 /* Copy the result out, no more than the caller's struct holds. */

@@ -175,8 +175,13 @@ int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 		goto out;
 	hugesg_cursor_init(&s, &src->buf->sgt, req->src_offset);
 	hugesg_cursor_init(&d, &dst->buf->sgt, req->dst_offset);
-	/* the device reads the source range, and writes only the target's */
+	/*
+	 * the device reads the source range, and writes only the target's:
+	 * both are the device's from here (no CPU cache line of the target
+	 * may be written back over what it writes)
+	 */
 	hugesg_reg_sync(src, req->src_offset, req->len, false);
+	hugesg_reg_sync(dst, req->dst_offset, req->len, false);
 	while (done < req->len) {
 		u32 n = min3(req->len - done, hugesg_cursor_left(&s),
 			     hugesg_cursor_left(&d));

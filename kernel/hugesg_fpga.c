@@ -41,6 +41,7 @@ struct hugesg_fpga {
 	size_t desc_size;
 	u64 host_ptr;
 	u64 threshold;
+	u64 stream_gen;		/* streams started so far (eng.lock) */
 
 	/*
 	 * what the interrupt handler saw last, and whom it wakes (the
@@ -276,6 +277,7 @@ int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
 	fp->snap_status = HSGF_STATUS_RUNNING;
 	fp->owner_wq = &f->wq;
 	spin_unlock_irq(&fp->snap_lock);
+	WRITE_ONCE(fp->stream_gen, fp->stream_gen + 1);
 	fp->owner = f;
 	fp->ring = reg;
 
@@ -313,9 +315,18 @@ int hugesg_fpga_stream_stop(struct hugesg_file *f, struct hugesg_ring *st)
 		st->state = HUGESG_RING_STOPPED;
 		ret = -ENODEV;
 	} else if (fp->owner == f) {
-		if (!hugesg_fpga_halt(fp) && !fp->eng.iommu_strict)
+		bool halted = hugesg_fpga_halt(fp);
+
+		if (!halted && !fp->eng.iommu_strict)
 			reg->quarantine = true;
 		hugesg_fpga_state(fp, st);
+		/*
+		 * stopped: what it wrote since the last wait is the CPU's, as
+		 * the final write_ptr reported here says (no wait follows)
+		 */
+		if (halted)
+			hugesg_fpga_sync_ring(fp->ring, st->read_ptr,
+					      st->write_ptr - st->read_ptr, true);
 		hugesg_fpga_clear(fp);
 	}
 	mutex_unlock(&fp->eng.lock);
@@ -328,12 +339,13 @@ int hugesg_fpga_stream_stop(struct hugesg_file *f, struct hugesg_ring *st)
 }
 
 static bool hugesg_fpga_ready(struct hugesg_fpga *fp, struct hugesg_file *f,
-			      u64 min_bytes)
+			      u64 gen, u64 min_bytes)
 {
 	bool ready;
 
 	spin_lock_irq(&fp->snap_lock);
 	ready = fp->eng.removed || fp->owner != f ||
+		READ_ONCE(fp->stream_gen) != gen ||
 		!(fp->snap_status & HSGF_STATUS_RUNNING) ||
 		fp->snap_dev_ptr - fp->host_ptr >= min_bytes;
 	spin_unlock_irq(&fp->snap_lock);
@@ -345,15 +357,17 @@ int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
 	long timeout = st->timeout_ms ? msecs_to_jiffies(st->timeout_ms) :
 		MAX_SCHEDULE_TIMEOUT;
 	struct hugesg_fpga *fp;
-	u64 ring_len = 0;
+	u64 ring_len = 0, gen = 0;
 	long left;
 	int ret = 0;
 
+	/* the file's stream now: f->stream is set and cleared under f->lock */
 	mutex_lock(&f->lock);
 	fp = f->stream;
 	if (fp) {
 		kref_get(&fp->eng.ref);
 		ring_len = f->stream_reg->buf->len;
+		gen = READ_ONCE(fp->stream_gen);
 	}
 	mutex_unlock(&f->lock);
 	if (!fp)
@@ -363,7 +377,7 @@ int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
 		goto out;
 	}
 	left = wait_event_interruptible_timeout(f->wq,
-			hugesg_fpga_ready(fp, f, st->min_bytes), timeout);
+			hugesg_fpga_ready(fp, f, gen, st->min_bytes), timeout);
 	if (left < 0) {
 		ret = -EINTR;
 		goto out;
@@ -371,12 +385,13 @@ int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
 	/*
 	 * The stream we waited on may be over: stopped by another thread of
 	 * this file, and the engine perhaps streaming for another file
-	 * already, whose ring is none of ours.
+	 * already, or for this one again (a new stream, another ring), whose
+	 * ring is none of the waiter's.
 	 */
 	mutex_lock(&fp->eng.lock);
 	if (fp->eng.removed) {
 		ret = -ENODEV;
-	} else if (fp->owner != f) {
+	} else if (fp->owner != f || fp->stream_gen != gen) {
 		ret = -ECANCELED;
 	} else {
 		hugesg_fpga_state(fp, st);
