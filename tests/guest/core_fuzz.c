@@ -118,6 +118,7 @@ struct fuzz {
 	int alias_mapped;	/* slots mapping the alias page */
 	int alias_fd;		/* its memfd, open for the whole test */
 	int alias_faulted;
+	int no_sysv;		/* the kernel has no SysV IPC (the debug kernel) */
 	int top_ok;
 	enum pool_state pool;
 	long nr_work;		/* the working size of the 2 MiB pool */
@@ -506,6 +507,20 @@ static int build_slot(struct fuzz *f, int i, uint64_t a)
 		break;
 	case K_H_SHM:
 		id = shmget(IPC_PRIVATE, SZ_2M, IPC_CREAT | SHM_HUGETLB | 0600);
+		if (id < 0 && errno == ENOSYS) {
+			/*
+			 * a kernel without SysV IPC: the nearest kind, so that
+			 * the calls drawn stay those of the seed
+			 */
+			if (!f->no_sysv)
+				print_message("# no SysV IPC here: SHM_HUGETLB slots are shared anonymous hugetlb\n");
+			f->no_sysv = 1;
+			p = map_at(a, SZ_2M, rw, MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB |
+				   MAP_HUGE_2M | MAP_POPULATE, -1, 0);
+			if (!p)
+				return -1;
+			break;
+		}
 		if (id < 0)
 			return -1;
 		p = shmat(id, (void *)a, SHM_REMAP);

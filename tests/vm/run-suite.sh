@@ -126,11 +126,12 @@ grep '^# ' "$build/lint.txt" | head -n 30 | sed 's/^/    /'
 fi
 
 # debug_* suites run only on the debug kernel (make test-debug), after all
-# the others, in this order: KUnit, fault injection, trinity on the node,
-# the kmemleak scan, and last the lane's own negative checks (a use after
-# free, a leak, a lock-order inversion, a DMA-API misuse)
+# the others, in this order: KUnit, the DMA-API negative check and trinity
+# on the node (both before the fault injection, which can turn DMA-API
+# debugging off), fault injection, the kmemleak scan, and last the lockdep
+# and KASAN negative checks (each report turns lockdep off)
 all_suites=$(ls "$build/guest" | grep -vxE "demo|demo_pins|bench" | grep -v '^debug_')
-debug_suites="debug_kunit debug_faults debug_trinity debug_leakcheck debug_negative"
+debug_suites="debug_kunit debug_dma_api debug_trinity debug_faults debug_leakcheck debug_negative"
 main_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep -v '^rogue_' | grep -v '^debug_')
 rogue_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep '^rogue_')
 # run again in a guest of 2 vCPUs (MTTCG, no icount: rig-lib.sh boot())
