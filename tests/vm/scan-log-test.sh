@@ -174,7 +174,7 @@ scan pass "DMA-API debugging's report in its window passes" -- \
 	boot "begin dma-api-wrong-size" \
 	"=[   31.1] DMA-API: hugesg_test_dma hugesg_test_dma: device driver frees DMA memory with different size [device address=0x000000003c83d000] [map size=256 bytes] [unmap size=128 bytes]" \
 	"=[   31.2] WARNING: CPU: 0 PID: 360 at kernel/dma/debug.c:973 check_unmap+0x6d3/0xb60" \
-	"=[   31.3] Call Trace:" "end dma-api-wrong-size"
+	"=[   31.3] Call Trace:" "=[   31.4] DMA-API: Mapped at:" "end dma-api-wrong-size"
 scan pass "the test module's note of what it provokes is no alarm" -- \
 	boot "begin lockdep-circular-locking" \
 	"=[   30.1] WARNING: possible circular locking dependency detected" \

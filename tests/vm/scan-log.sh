@@ -84,7 +84,7 @@ BEGIN {
 	# debugging on hugesg_test.provoke_dma_debug (debug_negative.sh); each
 	# report prints its stack trace later than 30 lines after its header
 	expected["lockdep-circular-locking"] = "WARNING: possible circular locking dependency detected|Call Trace"
-	expected["dma-api-wrong-size"] = "DMA-API: .*device driver frees DMA memory with different size|WARNING: .* at kernel/dma/debug\\.c"
+	expected["dma-api-wrong-size"] = "DMA-API: .*device driver frees DMA memory with different size|WARNING: .* at kernel/dma/debug\\.c|DMA-API: Mapped at:"
 	# debug lane: KASAN on hugesg_test.provoke_uaf (debug_negative.sh)
 	expected["kasan-use-after-free"] = "BUG: KASAN: [a-z-]*use-after-free in provoke_uaf"
 	# debug lane: kmemleak on hugesg_test.provoke_leak, as debug_leakcheck
