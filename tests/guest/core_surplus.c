@@ -18,17 +18,9 @@ static struct hugesg_test_entry entries[64];
 static long sysfs_long(const char *name)
 {
 	char path[160];
-	long val = -1;
-	FILE *f;
 
 	snprintf(path, sizeof(path), HSYS "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &val) != 1)
-		val = -1;
-	fclose(f);
-	return val;
+	return read_long(path);
 }
 
 static void set_nr_hugepages(long n)

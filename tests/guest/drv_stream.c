@@ -110,6 +110,15 @@ static void test_edu_bus_addresses_fit_28_bits(void **state)
 	close(fd);
 }
 
+/* A stream of @total bytes ended as it should, and stops cleanly. */
+static void assert_stream_done(int fd, struct hugesg_ring *st, uint64_t total)
+{
+	assert_int_equal(st->write_ptr, total);
+	assert_int_equal(st->state, HUGESG_RING_DONE);
+	assert_int_equal(st->dma_errors, 0);
+	assert_int_equal(hsg_ring(fd, HUGESG_IOC_STREAM_STOP, 0, 0, st), 0);
+}
+
 static void stream_and_verify(struct tstate *t, char *ring, size_t ring_len,
 			      unsigned int mode, uint64_t total)
 {
@@ -134,10 +143,7 @@ static void stream_and_verify(struct tstate *t, char *ring, size_t ring_len,
 		      (unsigned long long)st.write_ptr, (long long)bad,
 		      (unsigned long long)st.overruns, st.state);
 	assert_int_equal(bad, 0);
-	assert_int_equal(st.write_ptr, total);
-	assert_int_equal(st.state, HUGESG_RING_DONE);
-	assert_int_equal(st.dma_errors, 0);
-	assert_int_equal(hsg_ring(fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+	assert_stream_done(fd, &st, total);
 	close(fd);
 	assert_int_equal(pins_held(), pins);
 }
@@ -221,10 +227,7 @@ static void test_small_acks_while_device_writes_ahead(void **state)
 	print_message("# %llu words wrong in %llu bytes consumed 64 KiB at a time\n",
 		      (unsigned long long)bad, (unsigned long long)total);
 	assert_int_equal(bad, 0);
-	assert_int_equal(st.write_ptr, total);
-	assert_int_equal(st.state, HUGESG_RING_DONE);
-	assert_int_equal(st.dma_errors, 0);
-	assert_int_equal(hsg_ring(fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+	assert_stream_done(fd, &st, total);
 	close(fd);
 }
 
@@ -296,7 +299,7 @@ static void test_edu_copies_across_hugepage_boundaries(void **state)
 static void test_kill_while_streaming_leaves_no_trace(void **state)
 {
 	long pins = pins_held(), before = pool_free(SZ_2M);
-	int pipefd[2], status, i;
+	int pipefd[2], status;
 	struct timespec delay;
 	char c;
 	pid_t pid;
@@ -313,10 +316,7 @@ static void test_kill_while_streaming_leaves_no_trace(void **state)
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSIGNALED(status));
-	for (i = 0; i < 50 && (pins_held() != pins || pool_free(SZ_2M) != before); i++)
-		usleep(20000);
-	assert_int_equal(pins_held(), pins);
-	assert_int_equal(pool_free(SZ_2M), before);
+	assert_released(pins, before);
 	assert_free_pages_untouched();
 	close(pipefd[0]);
 	close(pipefd[1]);

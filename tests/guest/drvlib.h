@@ -162,6 +162,21 @@ static inline void streaming_child(int ready, uint64_t rate)
 	streaming_child_len(ready, rate, 64 * MiB);
 }
 
+/*
+ * After a process holding registrations died: give the driver's release up
+ * to a second to run, then the pins held and the free 2 MiB pool must be
+ * back at @pins and @pool.
+ */
+static inline void assert_released(long pins, long pool)
+{
+	int i;
+
+	for (i = 0; i < 50 && (pins_held() != pins || pool_free(SZ_2M) != pool); i++)
+		usleep(20000);
+	assert_int_equal(pins_held(), pins);
+	assert_int_equal(pool_free(SZ_2M), pool);
+}
+
 /* An edu copy between two registered buffers of @fd; 0 or -errno. */
 static inline int hsg_edu_copy(int fd, unsigned int src, uint64_t src_off,
 			       unsigned int dst, uint64_t dst_off, uint64_t len)
@@ -173,20 +188,6 @@ static inline int hsg_edu_copy(int fd, unsigned int src, uint64_t src_off,
 	};
 
 	return hsg_ioctl(fd, HUGESG_IOC_TRANSFER, &x);
-}
-
-/* The number a sysfs or procfs file holds, or -1. */
-static inline long read_long(const char *path)
-{
-	long val = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &val) != 1)
-		val = -1;
-	fclose(f);
-	return val;
 }
 
 /*

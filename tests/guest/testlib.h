@@ -93,22 +93,28 @@ static inline long vmpin_kb(void)
 	return read_counter("/proc/self/status", "VmPin");
 }
 
-static inline long pool_free(unsigned long page_size)
+/* The number a sysfs or procfs file holds, or -1. */
+static inline long read_long(const char *path)
 {
-	char path[128];
 	long val = -1;
-	FILE *f;
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/mm/hugepages/hugepages-%lukB/free_hugepages",
-		 page_size / KiB);
-	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	if (fscanf(f, "%ld", &val) != 1)
 		val = -1;
 	fclose(f);
 	return val;
+}
+
+static inline long pool_free(unsigned long page_size)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/mm/hugepages/hugepages-%lukB/free_hugepages",
+		 page_size / KiB);
+	return read_long(path);
 }
 
 /*
