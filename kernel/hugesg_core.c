@@ -149,8 +149,9 @@ EXPORT_SYMBOL_GPL(hugesg_put_user_hugepages);
  * occurrence in the range (FOLL_PIN | FOLL_LONGTERM; a hugepage mapped
  * twice in the range is stored and pinned twice), whatever its size (2 MiB
  * and 1 GiB pages may be mixed), so the caller needs one page pointer per
- * hugepage instead of one per 4 KiB page.  The pages are not mapped into the kernel.  Release
- * them with hugesg_put_user_hugepages().  Context: process, may sleep.
+ * hugepage instead of one per 4 KiB page.  The pages are not mapped into
+ * the kernel.  Release them with hugesg_put_user_hugepages().
+ * Context: process, may sleep.
  *
  * Return: the number of hugepages pinned, fewer than the range holds only
  * when @nr_hpages is smaller (the range is then pinned from its start and
@@ -445,14 +446,15 @@ err:
  * @gfp_mask: for the table's allocations
  *
  * Pins the range (FOLL_PIN | FOLL_LONGTERM): a hugetlb page once per
- * occurrence in the range, an ordinary page once per 4 KiB page, and builds a table whose entries cover
- * exactly [@start, @start + @len) in address order, each physically
- * contiguous and at most @max_segment long.  Contiguous pages are merged as
- * sg_alloc_table_from_pages_segment() merges the same pages, so both give
- * the same (physical address, length) list; with @max_segment equal to the
- * hugepage size, a hugepage-aligned buffer gets one entry per hugepage.  No
- * page array is allocated (transient memory is one page at most, and only
- * for ordinary pages), and no page is mapped into the kernel.
+ * occurrence in the range, an ordinary page once per 4 KiB page, and
+ * builds a table whose entries cover exactly [@start, @start + @len) in
+ * address order, each physically contiguous and at most @max_segment long.
+ * Contiguous pages are merged as sg_alloc_table_from_pages_segment()
+ * merges the same pages, so both give the same (physical address, length)
+ * list; with @max_segment equal to the hugepage size, a hugepage-aligned
+ * buffer gets one entry per hugepage.  No page array is allocated
+ * (transient memory is one page at most, and only for ordinary pages), and
+ * no page is mapped into the kernel.
  * Free with hugesg_sg_free_table_user_pages(), never sg_free_table() alone.
  * Context: process, may sleep.
  *
@@ -532,8 +534,9 @@ EXPORT_SYMBOL_GPL(hugesg_sg_free_table_user_pages);
  * beyond the charge is charged as it is taken (or the call fails with
  * -ENOMEM and undoes itself): at most one hugepage or one batch of
  * ordinary pages is ever held over the limit, and only until then; a
- * charge left over is returned once the pins are taken.  The buffer and its table are allocated with
- * __GFP_ACCOUNT (charged to the caller's memory cgroup).
+ * charge left over is returned once the pins are taken.  The buffer and
+ * its table are allocated with __GFP_ACCOUNT (charged to the caller's
+ * memory cgroup).
  *
  * Return: the buffer, whose @sgt is ready for dma_map_sgtable(); or
  * ERR_PTR() of -EINVAL, -EFAULT, -EINTR (see the table function; -EFAULT
@@ -557,10 +560,10 @@ struct hugesg_buf *hugesg_buf_pin(unsigned long start, unsigned long len,
 	ret = hugesg_prepare(start, len, max_segment, flags, &scan);
 	if (ret)
 		return ERR_PTR(ret);
-	ret = hugesg_charge(mm, scan.pin_bytes >> PAGE_SHIFT);
+	stats.charged = scan.pin_bytes >> PAGE_SHIFT;
+	ret = hugesg_charge(mm, stats.charged);
 	if (ret)
 		return ERR_PTR(ret);
-	stats.charged = scan.pin_bytes >> PAGE_SHIFT;
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf) {
 		ret = -ENOMEM;
