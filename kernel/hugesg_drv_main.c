@@ -330,6 +330,30 @@ static unsigned int hugesg_default_max_segment(u64 limit)
 	return limit;
 }
 
+/*
+ * Whether @dev reaches every page of @sgt.  Behind a translating IOMMU it
+ * does.  Without one its DMA is direct, and the DMA layer bounces what lies
+ * beyond the device's mask through swiotlb, whose buffer x86 places below
+ * 4 GiB but not below a shorter mask: a device of fewer than 32 address
+ * bits (edu: 28) may then reach neither the page nor its bounce slot, and
+ * swiotlb_map() WARNs ("swiotlb addr overflow") before it fails.  Such a
+ * device must find each page within its mask; bouncing is left to the DMA
+ * layer for the others.
+ */
+static bool hugesg_dev_reaches(struct hugesg_engine *eng, struct sg_table *sgt)
+{
+	u64 reach = min_not_zero(dma_get_mask(eng->dev), eng->dev->bus_dma_limit);
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (eng->iommu || reach >= DMA_BIT_MASK(32))
+		return true;
+	for_each_sgtable_sg(sgt, sg, i)
+		if (sg_phys(sg) + sg->length - 1 > reach)
+			return false;
+	return true;
+}
+
 static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
 				void __user *uarg)
 {
@@ -385,7 +409,15 @@ static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
 	 */
 	mutex_lock(&eng->lock);
 	ret = eng->removed ? -ENODEV : eng->wedged ? -EIO :
+		!hugesg_dev_reaches(eng, &reg->buf->sgt) ? -ERANGE :
 		dma_map_sgtable(eng->dev, &reg->buf->sgt, reg->dir, 0);
+	/*
+	 * dma-direct reports a page it could not map (swiotlb out of
+	 * bounce buffers) as -EIO, which means a wedged engine here: it is
+	 * the DMA layer's want of resources, like its own -ENOMEM.
+	 */
+	if (ret == -EIO && !eng->wedged)
+		ret = -ENOMEM;
 	if (!ret) {
 		reg->mapped = true;
 		list_add_tail(&reg->eng_node, &eng->regs);

@@ -423,7 +423,9 @@ static const char *ioctl_advice(int err)
 	case EIO:
 		return "the device reported a DMA error: see the kernel log (dmesg)";
 	case ENOMEM:
-		return "out of memory or over the locked-memory limit: raise it (ulimit -l)";
+		return "out of memory, over the locked-memory limit (raise it: ulimit -l) or out of bounce buffers (swiotlb)";
+	case ERANGE:
+		return "the device cannot reach this memory: no IOMMU translates for it and its DMA mask is shorter than the memory's addresses (boot with the IOMMU on: intel_iommu=on)";
 	case ENOENT:
 		return "no such handle: register the buffer first";
 	case EINVAL:

@@ -71,6 +71,14 @@ struct hugesg_info {
 	__u32 pad;
 };
 
+/*
+ * REGISTER pins the buffer (errors as hugesg_buf_pin()) and maps it for the
+ * engine's device: -ENODEV when the device is gone, -EIO when it is wedged,
+ * -ERANGE when no IOMMU translates for a device of fewer than 32 address
+ * bits and a page lies beyond them (edu without an IOMMU, memory above
+ * 256 MiB), -ENOMEM when the DMA layer cannot map it (out of IOVA space,
+ * or of swiotlb's bounce buffers where DMA bounces).
+ */
 struct hugesg_register {
 	__u32 size;
 	__u32 flags;		/* in: HUGESG_NORMAL/HUGE/AUTO, | HUGESG_WRITE */
