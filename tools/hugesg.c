@@ -381,6 +381,18 @@ static int do_stream(const struct stream_opts *o)
 		rc = lib_failure(rc);
 		goto out_fd;
 	}
+	/*
+	 * A hugepage table names one bus address per page: DMA segments
+	 * shorter than the pages (bounced through swiotlb, or a device's
+	 * segment limit below them) cannot be described by one.
+	 */
+	if (o->mode == HUGESG_STREAM_TABLE &&
+	    reg.nr_dma_segments > ring.len / o->page) {
+		fprintf(stderr, "hugesg: the ring's %u DMA segments are shorter than its %s pages (the DMA layer bounces or splits them, as with swiotlb and no IOMMU): no hugepage table can describe it; use --mode desc\n",
+			reg.nr_dma_segments, page_name(o->page));
+		rc = EX_DEVICE;
+		goto out_fd;
+	}
 	t0 = now_s();
 	rc = run_stream(fd, &ring, reg.handle, o, &v, &st);
 	if (rc) {
