@@ -158,6 +158,7 @@ struct pair {
 
 static void pair_init(struct tstate *t, struct pair *p, bool shared)
 {
+	skip_unless_edu_reaches_pools();
 	p->src = shared ? map_shared_huge(t, BUF_LEN) : map_huge(t, BUF_LEN, 21);
 	p->dst = shared ? map_shared_huge(t, BUF_LEN) : map_huge(t, BUF_LEN, 21);
 	assert_non_null(p->src);
@@ -468,6 +469,7 @@ static void test_child_copy_on_inherited_file_lands_in_parent(void **state)
 /* A child registers its own hugepage on the inherited file, then exits. */
 static void test_child_registration_outlives_child(void **state)
 {
+	skip_unless_edu_reaches_pools();
 	struct tstate *t = *state;
 	char *src = map_huge(t, SZ_2M, 21);
 	long before = pool_free(SZ_2M), pins = pins_held();

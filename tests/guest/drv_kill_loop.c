@@ -70,6 +70,7 @@
 #define POOL_PAGES	((RING_LEN + 2 * EDU_LEN) / SZ_2M + 2)
 #define POOL_LEN	(POOL_PAGES * SZ_2M)
 #define NR_HUGEPAGES_2M	"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+#define NR_OVERCOMMIT_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_overcommit_hugepages"
 #define PATTERN		0x5a5a5a5a5a5a5a5aULL
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -108,7 +109,8 @@ struct trial {
 static struct {
 	uint64_t seed;
 	unsigned long trials;
-	long saved_nr_2m;
+	long saved_nr_2m;	/* of knob */
+	const char *knob;	/* pool_knob() */
 	struct shared *sh;
 } run;
 
@@ -451,9 +453,18 @@ static void test_1g_page_untouched_after_the_loop(void **state)
 	assert_free_hugepages_untouched(GiB);
 }
 
+/*
+ * What bounds the 2 MiB hugepages a trial can get: the pool's size, or in
+ * the rig's surplus guest (every page surplus) the overcommit limit.
+ */
+static const char *pool_knob(void)
+{
+	return read_long(NR_OVERCOMMIT_2M) > 0 ? NR_OVERCOMMIT_2M : NR_HUGEPAGES_2M;
+}
+
 static int setup(void **state)
 {
-	long nr = read_long(NR_HUGEPAGES_2M), used = nr - pool_free(SZ_2M);
+	long nr = read_long(pool_knob()), used = pool_in_use(SZ_2M);
 
 	(void)state;
 	run.trials = rig_param("kill_trials", rig_param("stress", 0) ? 500 : 50);
@@ -469,7 +480,8 @@ static int setup(void **state)
 		return -1;
 	/* the pool: what a trial needs plus slack, for the suite's duration */
 	run.saved_nr_2m = nr;
-	if (write_long(NR_HUGEPAGES_2M, used + POOL_PAGES) ||
+	run.knob = pool_knob();
+	if (write_long(run.knob, used + POOL_PAGES) ||
 	    pool_free(SZ_2M) != POOL_PAGES) {
 		print_error("could not shrink the 2 MiB pool to %ld free pages\n",
 			    (long)POOL_PAGES);
@@ -482,10 +494,10 @@ static int teardown(void **state)
 {
 	(void)state;
 	munmap(run.sh, sizeof(*run.sh));
-	if (write_long(NR_HUGEPAGES_2M, run.saved_nr_2m) ||
-	    read_long(NR_HUGEPAGES_2M) != run.saved_nr_2m) {
-		print_error("2 MiB pool not restored to %ld pages: %ld\n",
-			    run.saved_nr_2m, read_long(NR_HUGEPAGES_2M));
+	if (write_long(run.knob, run.saved_nr_2m) ||
+	    read_long(run.knob) != run.saved_nr_2m) {
+		print_error("%s not restored to %ld pages: %ld\n", run.knob,
+			    run.saved_nr_2m, read_long(run.knob));
 		return -1;
 	}
 	return 0;

@@ -23,21 +23,26 @@ static void test_iommu_translates_for_both_engines(void **state)
 	assert_int_equal(info.abi_version, HUGESG_ABI_VERSION);
 	assert_int_equal(info.engines & (1 << HUGESG_ENGINE_FPGA), 1 << HUGESG_ENGINE_FPGA);
 	assert_int_equal(info.engines & (1 << HUGESG_ENGINE_EDU), 1 << HUGESG_ENGINE_EDU);
-	assert_int_equal(info.iommu, info.engines);
+	/* the configuration guests without a translating IOMMU say so */
+	assert_int_equal(info.iommu, rig_iommu_translates() ? info.engines : 0);
 	close(fd);
 }
 
 /*
- * The bus address each engine is given is not the physical address, for
- * every DMA segment: checked from outside the driver, against the physical
- * address of the byte each segment starts at (the test driver reports the
- * hugepages' physical addresses), so an identity mapping would fail.
+ * The bus address each engine is given, for every DMA segment, checked from
+ * outside the driver against the physical address of the byte the segment
+ * starts at (the test driver reports the hugepages' physical addresses).
+ * Behind the IOMMU it is never the physical address, so an identity
+ * mapping would fail; without one (noiommu, passthrough) it is exactly the
+ * physical address; with every DMA bounced (swiotlb) it never is.
  */
-static void check_segments_translated(struct tstate *t, unsigned int engine)
+static void check_segments(struct tstate *t, unsigned int engine)
 {
+	skip_unless_root("HUGESG_IOC_SEGMENTS needs CAP_SYS_RAWIO");
 	struct hugesg_segment seg[64];
 	struct hugesg_segments sq = { .size = sizeof(sq), .count = 64,
 				      .segs = (uintptr_t)seg };
+	int identity = !rig_iommu_translates() && !rig_config_is("swiotlb");
 	struct hugesg_test_entry e[8];
 	char *p = map_huge(t, 8 * SZ_2M, 21);
 	int fd = hsg_open(), h;
@@ -56,9 +61,10 @@ static void check_segments_translated(struct tstate *t, unsigned int engine)
 	for (i = 0; i < sq.count; i++) {
 		uint64_t phys = e[off / SZ_2M].phys + off % SZ_2M;
 
-		if (seg[i].dma_addr == phys)
-			fail_msg("engine %u segment %u: bus address %#llx is the physical address",
-				 engine, i, (unsigned long long)phys);
+		if ((seg[i].dma_addr == phys) != identity)
+			fail_msg("engine %u segment %u: bus address %#llx, physical %#llx (%s guest)",
+				 engine, i, (unsigned long long)seg[i].dma_addr,
+				 (unsigned long long)phys, rig_config());
 		off += seg[i].len;
 	}
 	assert_int_equal(off, 8 * SZ_2M);
@@ -68,46 +74,68 @@ static void check_segments_translated(struct tstate *t, unsigned int engine)
 
 static void test_fpga_bus_addresses_are_iovas(void **state)
 {
-	check_segments_translated(*state, HUGESG_ENGINE_FPGA);
+	check_segments(*state, HUGESG_ENGINE_FPGA);
 }
 
 static void test_edu_bus_addresses_are_iovas(void **state)
 {
-	check_segments_translated(*state, HUGESG_ENGINE_EDU);
+	skip_unless_edu_reaches_pools();
+	check_segments(*state, HUGESG_ENGINE_EDU);
 }
 
 /*
  * edu drives 28 address bits (the rig no longer widens QEMU's default
- * dma_mask): every bus address it is given lies below 256 MiB.
+ * dma_mask): every bus address it is given lies below 256 MiB.  Without an
+ * IOMMU that translates for it, a buffer with a page above 256 MiB is
+ * refused with -ERANGE, nothing left pinned, and without a kernel report
+ * (swiotlb's bounce buffer lies out of its reach too: it WARNed, before).
  */
-static void test_edu_bus_addresses_fit_28_bits(void **state)
+static void check_edu_fits_28_bits(struct tstate *t, char *p, size_t len,
+				   unsigned int flags)
 {
-	struct tstate *t = *state;
+	skip_unless_root("HUGESG_IOC_SEGMENTS needs CAP_SYS_RAWIO");
 	struct hugesg_segment seg[64];
 	struct hugesg_segments sq = { .size = sizeof(sq), .count = 64,
 				      .segs = (uintptr_t)seg };
-	char *src = map_huge(t, 8 * MiB, 21), *dst = map_huge(t, 8 * MiB, 21);
-	int fd = hsg_open(), hs, hd;
+	struct hugesg_test_entry e[8];
+	uint64_t top = 0;
+	long pins = pins_held();
+	int fd = hsg_open(), h;
 	unsigned int i;
 
-	assert_non_null(src);
-	assert_non_null(dst);
-	hs = hsg_register(fd, src, 8 * MiB, HUGESG_HUGE, HUGESG_ENGINE_EDU, NULL);
-	hd = hsg_register(fd, dst, 8 * MiB, HUGESG_HUGE | HUGESG_WRITE,
-			  HUGESG_ENGINE_EDU, NULL);
-	assert_true(hs > 0 && hd > 0);
-	sq.handle = hs;
-	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_SEGMENTS, &sq), 0);
-	assert_true(sq.count >= 1 && sq.count <= 64);
-	for (i = 0; i < sq.count; i++)
-		assert_true(seg[i].dma_addr + seg[i].len <= 1ULL << 28);
-	sq.handle = hd;
-	sq.count = 64;
+	assert_int_equal(treq(t, HUGESG_TEST_GET_HUGEPAGES, p, len, 0,
+			      HUGESG_HUGE, e, 8, NULL), 0);
+	for (i = 0; i < len / SZ_2M; i++)
+		if (e[i].phys + e[i].len > top)
+			top = e[i].phys + e[i].len;
+	trelease(t, HUGESG_TEST_PUT_HUGEPAGES);
+	h = hsg_register(fd, p, len, flags, HUGESG_ENGINE_EDU, NULL);
+	if (!edu_reaches_pools() && top > 1ULL << 28) {
+		print_message("# no IOMMU, a page ends at %#llx: %d\n",
+			      (unsigned long long)top, h);
+		assert_int_equal(h, -ERANGE);
+		close(fd);
+		assert_int_equal(pins_held(), pins);
+		return;
+	}
+	assert_true(h > 0);
+	sq.handle = h;
 	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_SEGMENTS, &sq), 0);
 	assert_true(sq.count >= 1 && sq.count <= 64);
 	for (i = 0; i < sq.count; i++)
 		assert_true(seg[i].dma_addr + seg[i].len <= 1ULL << 28);
 	close(fd);
+}
+
+static void test_edu_bus_addresses_fit_28_bits(void **state)
+{
+	struct tstate *t = *state;
+	char *src = map_huge(t, 8 * MiB, 21), *dst = map_huge(t, 8 * MiB, 21);
+
+	assert_non_null(src);
+	assert_non_null(dst);
+	check_edu_fits_28_bits(t, src, 8 * MiB, HUGESG_HUGE);
+	check_edu_fits_28_bits(t, dst, 8 * MiB, HUGESG_HUGE | HUGESG_WRITE);
 }
 
 /* A stream of @total bytes ended as it should, and stops cleanly. */
@@ -136,6 +164,11 @@ static void stream_and_verify(struct tstate *t, char *ring, size_t ring_len,
 	assert_true(h > 0);
 	print_message("# ring: %u sg entries, %u DMA segments after the IOMMU\n",
 		      r.nr_entries, r.nr_dma_segments);
+	if (mode != any_mode(mode)) {
+		/* bounced DMA: 256 KiB segments make no hugepage table */
+		assert_int_equal(hsg_stream(fd, h, mode, seed, total), -EINVAL);
+		mode = any_mode(mode);
+	}
 	assert_int_equal(hsg_stream(fd, h, mode, seed, total), 0);
 	bad = consume_stream(fd, ring, ring_len, total, seed, &st);
 	print_message("# %s: %llu bytes, %lld mismatches, %llu overruns, state %u\n",
@@ -157,13 +190,46 @@ static void test_stream_1g_through_2m_hugepage_table(void **state)
 	stream_and_verify(t, ring, 64 * MiB, HUGESG_STREAM_TABLE, GiB);
 }
 
+/* (where every DMA bounces, a ring of 256 MiB: the bounce buffers hold 512) */
 static void test_stream_through_descriptors_on_1g_page(void **state)
 {
 	struct tstate *t = *state;
 	char *ring = map_huge(t, GiB, 30);
+	size_t len = rig_config_is("swiotlb") ? 256 * MiB : GiB;
 
 	assert_non_null(ring);
-	stream_and_verify(t, ring, GiB, HUGESG_STREAM_DESC, GiB + 64 * MiB);
+	stream_and_verify(t, ring, len, HUGESG_STREAM_DESC, GiB + 64 * MiB);
+}
+
+/*
+ * Where every DMA bounces (the swiotlb guest, 512 MiB of bounce buffers), a
+ * buffer larger than them cannot be mapped: REGISTER is -ENOMEM, and
+ * nothing stays pinned or mapped.  Elsewhere: skipped.
+ */
+static void test_buffer_beyond_bounce_buffers_is_enomem(void **state)
+{
+	struct tstate *t = *state;
+	char *ring;
+	long pins = pins_held();
+	int fd, h;
+
+	if (!rig_config_is("swiotlb"))
+		skip();
+	ring = map_huge(t, GiB, 30);
+	fd = hsg_open();
+	assert_non_null(ring);
+	rig_expect("begin", "swiotlb-full");
+	h = hsg_register(fd, ring, GiB, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_FPGA, NULL);
+	rig_expect("end", "swiotlb-full");
+	assert_int_equal(h, -ENOMEM);
+	assert_int_equal(pins_held(), pins);
+	/* and what fits still works */
+	h = hsg_register(fd, ring, 256 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_FPGA, NULL);
+	assert_true(h > 0);
+	close(fd);
+	assert_int_equal(pins_held(), pins);
 }
 
 /*
@@ -174,7 +240,8 @@ static void test_stream_through_descriptors_on_1g_page(void **state)
 static void test_paced_stream_has_no_overrun(void **state)
 {
 	struct tstate *t = *state;
-	struct hugesg_stream s = { .size = sizeof(s), .mode = HUGESG_STREAM_TABLE,
+	struct hugesg_stream s = { .size = sizeof(s),
+				   .mode = any_mode(HUGESG_STREAM_TABLE),
 				   .seed = 42, .limit = 64 * MiB, .rate = 16 * KiB };
 	char *ring = map_huge(t, 16 * MiB, 21);
 	struct hugesg_ring st;
@@ -231,6 +298,40 @@ static void test_small_acks_while_device_writes_ahead(void **state)
 	close(fd);
 }
 
+/*
+ * max_segment against what the DMA layer maps in one piece: where DMA
+ * bounces that is 256 KiB, so an explicit 2 MiB is -E2BIG and the default
+ * (0) gives 256 KiB entries that map and stream (it was UINT_MAX, and
+ * 2 MiB entries then overflowed swiotlb); behind the IOMMU 2 MiB works.
+ */
+static void test_max_segment_within_what_the_dma_layer_maps(void **state)
+{
+	struct tstate *t = *state;
+	char *ring = map_huge(t, 8 * MiB, 21);
+	struct hugesg_register r = { .size = sizeof(r),
+				     .flags = HUGESG_HUGE | HUGESG_WRITE,
+				     .len = 8 * MiB, .engine = HUGESG_ENGINE_FPGA,
+				     .max_segment = SZ_2M };
+	int bounce = rig_config_is("swiotlb"), fd = hsg_open();
+	struct hugesg_ring st;
+
+	assert_non_null(ring);
+	r.addr = (uintptr_t)ring;
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_REGISTER, &r),
+			 bounce ? -E2BIG : 0);
+	r = (struct hugesg_register){ .size = sizeof(r), .flags = r.flags,
+				      .addr = r.addr, .len = r.len,
+				      .engine = r.engine };
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_REGISTER, &r), 0);
+	if (bounce)
+		assert_int_equal(r.nr_entries, 8 * MiB / (256 * KiB));
+	else	/* physically contiguous hugepages may merge */
+		assert_true(r.nr_entries >= 1 && r.nr_entries <= 4);
+	assert_int_equal(hsg_stream(fd, r.handle, HUGESG_STREAM_DESC, 3, 8 * MiB), 0);
+	assert_int_equal(consume_stream(fd, ring, 8 * MiB, 8 * MiB, 3, &st), 0);
+	close(fd);
+}
+
 /* poll(): readable once data is there, and once the stream has ended. */
 static void test_poll_reports_data_and_end(void **state)
 {
@@ -247,7 +348,8 @@ static void test_poll_reports_data_and_end(void **state)
 	assert_true(h > 0);
 	assert_int_equal(poll(&pfd, 1, 0), 1);
 	assert_true(pfd.revents & POLLHUP);	/* no stream yet */
-	assert_int_equal(hsg_stream(pfd.fd, h, HUGESG_STREAM_TABLE, 7, 4 * MiB), 0);
+	assert_int_equal(hsg_stream(pfd.fd, h, any_mode(HUGESG_STREAM_TABLE), 7,
+				    4 * MiB), 0);
 	assert_int_equal(poll(&pfd, 1, 5000), 1);
 	assert_true(pfd.revents & POLLIN);
 	assert_int_equal(hsg_ring(pfd.fd, HUGESG_IOC_RING_WAIT, 4 * MiB, 5000, &st), 0);
@@ -292,6 +394,7 @@ static void test_edu_copies_across_hugepage_boundaries(void **state)
 	static const size_t sizes[] = { 8, 4096, 12345, 3 * 4096 + 100, 65536 };
 	size_t i;
 
+	skip_unless_edu_reaches_pools();
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		edu_copy(t, sizes[i], SZ_2M - 1000 - i, 2 * SZ_2M - 5000 + i);
 }
@@ -332,8 +435,10 @@ int main(void)
 		T(test_edu_bus_addresses_fit_28_bits),
 		T(test_stream_1g_through_2m_hugepage_table),
 		T(test_stream_through_descriptors_on_1g_page),
+		T(test_buffer_beyond_bounce_buffers_is_enomem),
 		T(test_paced_stream_has_no_overrun),
 		T(test_small_acks_while_device_writes_ahead),
+		T(test_max_segment_within_what_the_dma_layer_maps),
 		T(test_poll_reports_data_and_end),
 		T(test_edu_copies_across_hugepage_boundaries),
 		T(test_kill_while_streaming_leaves_no_trace),

@@ -172,6 +172,7 @@ static void test_unprivileged_stream_verifies(void **state)
 
 static void test_unprivileged_edu_copy_verifies(void **state)
 {
+	skip_unless_edu_reaches_pools();
 	long pins = pins_held();
 
 	(void)state;

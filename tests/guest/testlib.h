@@ -73,25 +73,82 @@ static inline long read_counter(const char *path, const char *key)
 
 /*
  * Pins held in the whole system: acquired minus released, after folding the
- * per-CPU deltas into the global counters (vm.stat_refresh).
+ * per-CPU deltas into the global counters (vm.stat_refresh, root only); as
+ * nobody (the unpriv guest), the same sum from the test module.
  */
 static inline long pins_held(void)
 {
 	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+	struct hugesg_test_req r = { 0 };
 
 	if (fd >= 0) {
 		if (write(fd, "1", 1) != 1)
 			return -1000000;
 		close(fd);
+		return read_counter("/proc/vmstat", "nr_foll_pin_acquired") -
+		       read_counter("/proc/vmstat", "nr_foll_pin_released");
 	}
-	return read_counter("/proc/vmstat", "nr_foll_pin_acquired") -
-	       read_counter("/proc/vmstat", "nr_foll_pin_released");
+	fd = open("/dev/hugesg_test", O_RDWR);
+	if (fd < 0 || ioctl(fd, HUGESG_TEST_PINS_HELD, &r))
+		r.nents = (uint64_t)-1000000;
+	if (fd >= 0)
+		close(fd);
+	return (long)r.nents;
 }
 
 static inline long vmpin_kb(void)
 {
 	return read_counter("/proc/self/status", "VmPin");
 }
+
+/*
+ * The configuration of this guest, hugesg_rig.config=NAME on its command
+ * line (tests/vm/run-suite.sh): "" in the rig's default guest (strict
+ * IOMMU, persistent pools, root), else noiommu, passthrough, swiotlb,
+ * surplus or unpriv.
+ */
+static inline const char *rig_config(void)
+{
+	static char name[32];
+	static int done;
+	char line[4096], *p;
+	FILE *f;
+
+	if (done)
+		return name;
+	done = 1;
+	f = fopen("/proc/cmdline", "r");
+	if (!f)
+		return name;
+	if (fgets(line, sizeof(line), f)) {
+		p = strstr(line, "hugesg_rig.config=");
+		if (p)
+			sscanf(p + strlen("hugesg_rig.config="), "%31[a-z]", name);
+	}
+	fclose(f);
+	return name;
+}
+
+static inline int rig_config_is(const char *name)
+{
+	return !strcmp(rig_config(), name);
+}
+
+/* Whether DMA goes through an IOMMU that translates (not identity). */
+static inline int rig_iommu_translates(void)
+{
+	return !rig_config_is("noiommu") && !rig_config_is("swiotlb") &&
+	       !rig_config_is("passthrough");
+}
+
+/* Skip a test that needs root (the unpriv guest runs the suites as nobody). */
+#define skip_unless_root(why)						\
+	do {								\
+		if (geteuid()) {					\
+			print_message("# needs root: %s\n", why);	\
+			skip();						\
+		}							\
+	} while (0)
 
 /* The number a sysfs or procfs file holds, or -1. */
 static inline long read_long(const char *path)
@@ -107,14 +164,37 @@ static inline long read_long(const char *path)
 	return val;
 }
 
-static inline long pool_free(unsigned long page_size)
+static inline long pool_file(unsigned long page_size, const char *name)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/mm/hugepages/hugepages-%lukB/free_hugepages",
-		 page_size / KiB);
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/%s",
+		 page_size / KiB, name);
 	return read_long(path);
+}
+
+/*
+ * The hugepages of @page_size a mapping can still get: the free ones, and
+ * where overcommit allows more than the pool (the rig's surplus guest)
+ * those it may still allocate.  Taking one lowers it by one, its release
+ * raises it again, whether the page was the pool's or surplus.
+ */
+static inline long pool_free(unsigned long page_size)
+{
+	long free = pool_file(page_size, "free_hugepages");
+	long over = pool_file(page_size, "nr_overcommit_hugepages");
+	long surplus = pool_file(page_size, "surplus_hugepages");
+
+	if (free < 0)
+		return -1;
+	return free + (over > surplus ? over - surplus : 0);
+}
+
+/* The hugepages of @page_size in use: the pool's and surplus ones. */
+static inline long pool_in_use(unsigned long page_size)
+{
+	return pool_file(page_size, "nr_hugepages") -
+	       pool_file(page_size, "free_hugepages");
 }
 
 /*

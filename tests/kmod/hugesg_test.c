@@ -336,6 +336,28 @@ unpin:
 	return ret;
 }
 
+/* Pins held: what /proc/vmstat shows after vm.stat_refresh folded it. */
+static long hugesg_test_pins_held(void)
+{
+	long n = 0;
+	int nid, cpu;
+
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+
+		n += atomic_long_read(&pgdat->vm_stat[NR_FOLL_PIN_ACQUIRED]) -
+		     atomic_long_read(&pgdat->vm_stat[NR_FOLL_PIN_RELEASED]);
+		for_each_possible_cpu(cpu) {
+			struct per_cpu_nodestat *pcp =
+				per_cpu_ptr(pgdat->per_cpu_nodestats, cpu);
+
+			n += READ_ONCE(pcp->vm_node_stat_diff[NR_FOLL_PIN_ACQUIRED]) -
+			     READ_ONCE(pcp->vm_node_stat_diff[NR_FOLL_PIN_RELEASED]);
+		}
+	}
+	return n;
+}
+
 static long hugesg_test_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
@@ -377,6 +399,10 @@ static long hugesg_test_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case HUGESG_TEST_ORACLE:
 		ret = hugesg_test_oracle(&req);
+		break;
+	case HUGESG_TEST_PINS_HELD:
+		req.nents = hugesg_test_pins_held();
+		ret = 0;
 		break;
 	default:
 		ret = -ENOTTY;

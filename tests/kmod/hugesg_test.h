@@ -45,5 +45,12 @@ struct hugesg_test_req {
  * report the entries, free and unpin at once.
  */
 #define HUGESG_TEST_ORACLE	_IOWR(HUGESG_TEST_MAGIC, 7, struct hugesg_test_req)
+/*
+ * Pins held in the whole system (nr_foll_pin_acquired - released), exact:
+ * the global counters plus every CPU's delta not yet folded into them, in
+ * nents (as a signed number).  For suites run as nobody, who may not write
+ * vm.stat_refresh.
+ */
+#define HUGESG_TEST_PINS_HELD	_IOWR(HUGESG_TEST_MAGIC, 8, struct hugesg_test_req)
 
 #endif /* _HUGESG_TEST_H */

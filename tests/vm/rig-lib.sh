@@ -124,8 +124,10 @@ report() {
 	[ -z "$suite" ] || fail "$suite: never ended"
 }
 
-# boot VMLINUX OUT TIMEOUT [APPEND [FPGA_PROPS [SMP]]]: run one guest, with
-# SMP vCPUs (default 1); 0 = powered off, 124 = hung.
+# boot VMLINUX OUT TIMEOUT [APPEND [FPGA_PROPS [SMP [IOMMU]]]]: run one
+# guest, with SMP vCPUs (default 1), behind the Intel IOMMU unless IOMMU is
+# "off" (no intel-iommu device: DMA goes direct, or through swiotlb where
+# a device's mask is short); 0 = powered off, 124 = hung.
 # With -icount QEMU runs a guest's vCPUs one after the other on one host
 # thread: a guest of 2 or more vCPUs runs without it, each vCPU a host
 # thread of its own (MTTCG, thread=multi), so that they truly run at the
@@ -141,18 +143,20 @@ report() {
 boot() {
 	local vmlinux=$1 out=$2 tmo=$3 extra="${4:-} ${HUGESG_APPEND:-}" fpga=${5:-}
 	local smp=${6:-1} strict="iommu.strict=1" accel=tcg clock=$icount
+	local iommu="intel_iommu=on" iommu_dev="-device intel-iommu"
 	[ "$smp" -gt 1 ] && accel=tcg,thread=multi clock="" extra="no_timer_check $extra"
 	grep -aqm1 'Linux version 5\.10\.' "$vmlinux" && strict="$strict intel_iommu=strict"
+	[ "${7:-on}" = off ] && iommu="" iommu_dev="" strict=""
 	rm -f "$out/console.log" "$out/results.log"
 	# (in a subshell: the kill at the timeout is reported below, not by bash)
 	(timeout --foreground --signal=KILL "$tmo" "$(qemu_bin)" \
 		-machine q35 -accel "$accel" -cpu max -smp "$smp" -m 4096 $clock \
 		-nic none -display none -monitor none -no-reboot \
 		-L /usr/share/qemu -L /usr/share/seabios \
-		-device intel-iommu -device edu \
+		$iommu_dev -device edu \
 		-device "hugesg-fpga$fpga" \
 		-kernel "$vmlinux" -initrd "$out/initramfs.cpio" \
-		-append "console=ttyS0 loglevel=5 panic=-1 intel_iommu=on $strict default_hugepagesz=2M hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=640 $extra" \
+		-append "console=ttyS0 loglevel=5 panic=-1 $iommu $strict default_hugepagesz=2M hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=640 $extra" \
 		-serial "file:$out/console.log" -serial "file:$out/results.log" \
 		</dev/null >"$out/qemu.log" 2>&1) 2>/dev/null
 	local rc=$?

@@ -16,6 +16,11 @@
 #        HUGESG_SHOW_COMMENTS (print the suites' "# " lines too)
 #        HUGESG_SMP_SUITES (the suites run again on 2 vCPUs, default
 #        drv_concurrency drv_kill_loop drv_lifetime; empty: none)
+#        HUGESG_CONFIG_KERNELS (the series that boot the configuration
+#        guests: no IOMMU, passthrough, swiotlb=force, surplus hugepages,
+#        unprivileged; default 6.12, "all": every series, "": none)
+#        HUGESG_CONFIGS (a subset of them by name), HUGESG_CONFIGS_ONLY=1
+#        (boot only the configuration guests)
 #        HUGESG_SMP_KERNELS (the series that get the 2-vCPU guest, default
 #        "6.12 debug": the newest stable kernel and the one with lockdep
 #        and KASAN, which CI's time allows; "all": every series)
@@ -31,7 +36,7 @@ fail() { nfail=$((nfail + 1)); printf '  FAIL  %s\n' "$1"; }
 skip() { nskip=$((nskip + 1)); printf '  SKIP  %s\n' "$1"; }
 
 # run_boot VMLINUX SRC OUT FPGA_PROPS APPEND SMP SUITES...: one guest with
-# SMP vCPUs, reported
+# SMP vCPUs, reported; behind the IOMMU unless $iommu is "off"
 run_boot() {
 	local vmlinux=$1 src=$2 out=$3 props=$4 append=$5 smp=$6 start brc problems
 	shift 6
@@ -40,7 +45,7 @@ run_boot() {
 	[ -n "$props" ] && echo "  -- guest with hugesg-fpga$props: $*"
 	[ "$smp" != 1 ] && echo "  -- guest with $smp vCPUs: $*"
 	start=$(date +%s)
-	boot "$vmlinux" "$out" "$timeout_s" "$append" "$props" "$smp"
+	boot "$vmlinux" "$out" "$timeout_s" "$append" "$props" "$smp" "${iommu:-on}"
 	brc=$?
 	report "$out/results.txt"
 	if [ $brc -eq 124 ]; then
@@ -138,6 +143,41 @@ rogue_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep '^rogue_')
 smp_suites=${HUGESG_SMP_SUITES-drv_concurrency drv_kill_loop drv_lifetime}
 smp_kernels=${HUGESG_SMP_KERNELS-6.12 debug}
 
+# The configuration guests (hugesg_rig.config=NAME on the command line;
+# tests/guest/testlib.h rig_config() tells the suites): NAME, the IOMMU on
+# or off, the kernel command line.  noiommu: no IOMMU at all, edu's 28-bit
+# mask then bounces through swiotlb what lies above 256 MiB; passthrough:
+# the IOMMU in identity mode (iommu=pt); swiotlb: every DMA bounced
+# (swiotlb=force, 512 MiB of bounce buffers), as in a confidential guest;
+# surplus: every 2 MiB hugepage surplus (the pool emptied, overcommit
+# allowed: the guest's init), so the last unpin frees it; unpriv: the
+# driver suites run as nobody (RLIMIT_MEMLOCK unlimited).
+configs="noiommu off
+passthrough on iommu=pt
+swiotlb off swiotlb=262144,force
+surplus on
+unpriv on"
+# The suites each runs: what its configuration changes.  Without a
+# translating IOMMU, the driver's DMA (drv_abi's parsing does not depend on
+# it); where every DMA bounces, the streams' data and the CLI; with surplus
+# hugepages, pins and their release (core_surplus makes its pages surplus
+# itself, from the pool this guest does not have); as nobody, every driver
+# suite.
+config_suites() {
+	case $1 in
+	noiommu|passthrough) printf '%s\n' cli drv_errors drv_fork drv_lifetime \
+		drv_stream drv_unpriv ;;
+	swiotlb) printf '%s\n' cli drv_stream ;;
+	surplus) printf '%s\n' core_buf core_hugepages core_sgtable \
+		drv_fork drv_kill_loop drv_lifetime drv_stream ;;
+	unpriv) printf '%s\n' cli drv_abi drv_errors drv_fork drv_lifetime \
+		drv_stream drv_unpriv ;;
+	esac
+}
+# HUGESG_CONFIG_KERNELS: the series that get them, default 6.12 (the newest
+# stable kernel; "all": every series, "": none)
+config_kernels=${HUGESG_CONFIG_KERNELS-6.12}
+
 first=1
 for series in $series_list; do
 	# the debug kernel: built from source (tests/debug), its own suites
@@ -162,16 +202,34 @@ for series in $series_list; do
 		continue
 	fi
 	pass "build: modules for $krel (W=1, sparse)"
-	[ -n "$(echo $suites)" ] && run_boot "$vmlinux" "$out" "$out" "" "$append" 1 $suites
-	[ -n "$rogue_suites" ] &&
-		run_boot "$vmlinux" "$out" "$out/rogue" ",ignore-stop=on,ignore-reset=on,ignore-bus-master=on" \
-			"$append" 1 $rogue_suites
-	# the suites of threads and processes that race, again on 2 vCPUs
-	smp_run=""
-	case " $smp_kernels " in *" $series "*|*" all "*)
-		smp_run=$([ -n "$smp_suites" ] && printf '%s\n' $suites | grep -xF "$(printf '%s\n' $smp_suites)") ;;
+	# (HUGESG_CONFIGS_ONLY: only the configuration guests)
+	if [ -z "${HUGESG_CONFIGS_ONLY:-}" ]; then
+		[ -n "$(echo $suites)" ] && run_boot "$vmlinux" "$out" "$out" "" "$append" 1 $suites
+		[ -n "$rogue_suites" ] &&
+			run_boot "$vmlinux" "$out" "$out/rogue" ",ignore-stop=on,ignore-reset=on,ignore-bus-master=on" \
+				"$append" 1 $rogue_suites
+		# the suites of threads and processes that race, again on 2 vCPUs
+		smp_run=""
+		case " $smp_kernels " in *" $series "*|*" all "*)
+			smp_run=$([ -n "$smp_suites" ] && printf '%s\n' $suites | grep -xF "$(printf '%s\n' $smp_suites)") ;;
+		esac
+		[ -n "$smp_run" ] && run_boot "$vmlinux" "$out" "$out/smp2" "" "$append" 2 $smp_run
+	fi
+	# the configurations a user's machine may have, each in a guest of its
+	# own with the suites it concerns (the table above)
+	case " $config_kernels " in *" $series "*|*" all "*)
+		while read -r name iommu cmdline <&3; do
+			[ -n "$name" ] || continue
+			case " ${HUGESG_CONFIGS:-$name} " in *" $name "*) ;; *) continue ;; esac
+			run=$(printf '%s\n' $suites | grep -xF "$(config_suites "$name")")
+			[ -n "$run" ] || continue
+			echo "  -- configuration $name ($([ "$iommu" = off ] && echo "no IOMMU" || echo IOMMU) $cmdline): $run" | tr '\n' ' '
+			echo
+			run_boot "$vmlinux" "$out" "$out/config-$name" "" \
+				"$append $cmdline hugesg_rig.config=$name" 1 $run
+		done 3<<< "$configs"
+		iommu=on ;;
 	esac
-	[ -n "$smp_run" ] && run_boot "$vmlinux" "$out" "$out/smp2" "" "$append" 2 $smp_run
 	# the rig's own negative checks: a declared WARN must be found when the
 	# declaration is ignored, and a hung guest must be killed and reported
 	if grep -q 'expect-begin rig-warn' "$out/console.log"; then
@@ -182,7 +240,7 @@ for series in $series_list; do
 			fail "rig: an undeclared WARN fails the log scan"
 		fi
 	fi
-	if [ $first = 1 ] && [ -z "${HUGESG_SUITES:-}" ]; then
+	if [ $first = 1 ] && [ -z "${HUGESG_SUITES:-}${HUGESG_CONFIGS_ONLY:-}" ]; then
 		mkdir -p "$out/hang"
 		cp "$out/initramfs.cpio" "$out/hang/"
 		boot "$vmlinux" "$out/hang" 90 hugesg_rig.hang=1

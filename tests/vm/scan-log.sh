@@ -66,6 +66,9 @@ BEGIN {
 		    "hugesg-fpga engine v|: edu engine|hugesg_test: .* on purpose"
 
 	# the declarations: tag -> the report it expects
+	# a buffer larger than the bounce buffers (the swiotlb guest,
+	# drv_stream): the DMA layer says so for the device that asked
+	expected["swiotlb-full"] = "hugesg-fpga [^ ]+: swiotlb buffer is full"
 	# a WARN of hugesg_test.provoke_warn (tests/guest/rig_warn.sh): its
 	# message, then the WARNING line
 	expected["rig-warn"] = "hugesg_test: WARN provoked on purpose|WARNING: .* provoke_warn"
