@@ -296,6 +296,40 @@ static void test_ring_wait_on_stopped_stream_is_ecanceled(void **state)
 	close(fd2);
 }
 
+/*
+ * The same file stops its stream and starts another on the same ring while
+ * a thread waits on the first: the engine's owner never changes, so only
+ * the stream's generation tells the waiter that its stream is gone; it must
+ * not sleep on, nor report, the new one.  (STOP wakes the waiter, and on
+ * one vCPU the restart runs before it is scheduled.)
+ */
+static void test_ring_wait_across_stop_and_restart_is_ecanceled(void **state)
+{
+	struct dstate *d = *state;
+	struct hugesg_stream s = { .size = sizeof(s), .handle = d->h,
+				   .mode = HUGESG_STREAM_TABLE, .seed = 3,
+				   .rate = 1 };
+	struct ring_waiter w = { .fd = d->fd, .tid = 0 };
+	struct hugesg_ring st;
+	pthread_t th;
+
+	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), 0);
+	assert_int_equal(pthread_create(&th, NULL, ring_wait_thread, &w), 0);
+	while (!__atomic_load_n(&w.tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	assert_int_equal(wait_in_ioctl(w.tid, 'S'), 0);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+	/* the new stream fills the whole ring at once: were the old wait
+	 * carried over, it would return 0 with the new stream's state */
+	s.seed = 4;
+	s.rate = 0;
+	s.limit = 8 * MiB;
+	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(w.ret, -ECANCELED);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +349,7 @@ int main(void)
 		T(test_stream_into_read_only_buffer_is_einval),
 		T(test_ring_calls_without_stream_or_past_data_are_einval),
 		T(test_ring_wait_on_stopped_stream_is_ecanceled),
+		T(test_ring_wait_across_stop_and_restart_is_ecanceled),
 	};
 
 	return cmocka_run_group_tests_name("drv_errors", tests, NULL, NULL);
