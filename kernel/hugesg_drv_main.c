@@ -55,7 +55,7 @@ static void hugesg_engine_release(struct kref *ref)
 	struct device *dev = eng->dev;
 
 	mutex_destroy(&eng->lock);
-	eng->free(eng);
+	eng->ops->free(eng);
 	put_device(dev);
 }
 
@@ -538,12 +538,12 @@ static long hugesg_ioc_stream_start(struct hugesg_file *f, unsigned int cmd,
 	reg = xa_load(&f->regs, req.handle);
 	if (!reg)
 		ret = -ENOENT;
-	else if (reg->eng->type != HUGESG_ENGINE_FPGA)
+	else if (!reg->eng->ops->stream_start)
 		ret = -EINVAL;
 	else if (f->stream)
 		ret = -EBUSY;
 	else
-		ret = hugesg_fpga_stream_start(f, reg, &req);
+		ret = reg->eng->ops->stream_start(f, reg, &req);
 	mutex_unlock(&f->lock);
 	return ret;
 }
@@ -552,6 +552,7 @@ static long hugesg_ioc_stream_start(struct hugesg_file *f, unsigned int cmd,
 static long hugesg_ioc_ring(struct hugesg_file *f, unsigned int cmd,
 			    void __user *uarg)
 {
+	const struct hugesg_engine_ops *ops;
 	struct hugesg_ring req;
 	int ret;
 
@@ -564,18 +565,24 @@ static long hugesg_ioc_ring(struct hugesg_file *f, unsigned int cmd,
 	    req.checksum || req.mismatches || req.dma_errors || req.state ||
 	    req.pad)
 		return -EINVAL;
-	if (HUGESG_IOC_BASE(cmd) == HUGESG_IOC_BASE(HUGESG_IOC_RING_WAIT)) {
-		/* sleeps: the ring is kept alive by f->stream until a stop */
-		ret = hugesg_fpga_ring_wait(f, &req);
-	} else {
-		mutex_lock(&f->lock);
-		if (HUGESG_IOC_BASE(cmd) ==
-		    HUGESG_IOC_BASE(HUGESG_IOC_STREAM_STOP))
-			ret = hugesg_fpga_stream_stop(f, &req);
-		else
-			ret = hugesg_fpga_ring_ack(f, &req);
-		mutex_unlock(&f->lock);
-	}
+	mutex_lock(&f->lock);
+	/* (an engine's ops are static: valid after the unlock) */
+	ops = f->stream ? f->stream->ops : NULL;
+	if (!ops)
+		ret = -EINVAL;
+	else if (HUGESG_IOC_BASE(cmd) == HUGESG_IOC_BASE(HUGESG_IOC_RING_WAIT))
+		ret = 0;	/* below, unlocked */
+	else if (HUGESG_IOC_BASE(cmd) == HUGESG_IOC_BASE(HUGESG_IOC_STREAM_STOP))
+		ret = ops->stream_stop(f, &req);
+	else
+		ret = ops->ring_ack(f, &req);
+	mutex_unlock(&f->lock);
+	/*
+	 * sleeps: the ring is kept alive by f->stream until a stop, and
+	 * the engine finds the file's stream again itself
+	 */
+	if (ops && HUGESG_IOC_BASE(cmd) == HUGESG_IOC_BASE(HUGESG_IOC_RING_WAIT))
+		ret = ops->ring_wait(f, &req);
 	if (ret && ret != -ETIMEDOUT)
 		return ret;
 	return hugesg_copy_out(uarg, &req, sizeof(req)) ?: ret;
@@ -592,7 +599,7 @@ static long hugesg_ioc_transfer(struct hugesg_file *f, unsigned int cmd,
 			     uarg);
 	if (ret)
 		return ret;
-	if (req.engine != HUGESG_ENGINE_EDU || req.pad)
+	if (req.pad)
 		return -EINVAL;
 	mutex_lock(&f->lock);
 	src = xa_load(&f->regs, req.src_handle);
@@ -601,11 +608,16 @@ static long hugesg_ioc_transfer(struct hugesg_file *f, unsigned int cmd,
 		mutex_unlock(&f->lock);
 		return -ENOENT;
 	}
+	/* the engine named, which maps both, and copies */
+	if (src->eng->type != req.engine || !src->eng->ops->transfer) {
+		mutex_unlock(&f->lock);
+		return -EINVAL;
+	}
 	src->busy++;
 	dst->busy++;
 	mutex_unlock(&f->lock);
 
-	ret = hugesg_edu_transfer(src, dst, &req);
+	ret = src->eng->ops->transfer(src, dst, &req);
 
 	mutex_lock(&f->lock);
 	src->busy--;
@@ -643,7 +655,14 @@ static long hugesg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static __poll_t hugesg_poll(struct file *file, poll_table *wait)
 {
-	return hugesg_fpga_poll(file->private_data, file, wait);
+	struct hugesg_file *f = file->private_data;
+	__poll_t mask = EPOLLHUP;	/* no stream */
+
+	mutex_lock(&f->lock);
+	if (f->stream)
+		mask = f->stream->ops->poll(f, file, wait);
+	mutex_unlock(&f->lock);
+	return mask;
 }
 
 static int hugesg_open(struct inode *inode, struct file *file)
@@ -669,7 +688,7 @@ static int hugesg_release(struct inode *inode, struct file *file)
 
 	mutex_lock(&f->lock);
 	if (f->stream)
-		hugesg_fpga_stream_stop(f, &st);
+		f->stream->ops->stream_stop(f, &st);
 	mutex_unlock(&f->lock);
 	xa_for_each(&f->regs, handle, reg) {
 		xa_erase(&f->regs, handle);
@@ -697,25 +716,33 @@ static struct miscdevice hugesg_misc = {
 	.mode = 0666,
 };
 
+/* every engine of Kbuild's list (hugesg_drv.h) */
+#define HUGESG_ENGINE_DRIVER_PTR(name) (&hugesg_##name##_driver)
+static struct pci_driver *const hugesg_engine_drivers[] = {
+	HUGESG_ENGINES(HUGESG_ENGINE_DRIVER_PTR)
+};
+
+static void hugesg_engine_drivers_unregister(unsigned int n)
+{
+	while (n--)
+		pci_unregister_driver(hugesg_engine_drivers[n]);
+}
+
 static int __init hugesg_drv_init(void)
 {
+	unsigned int i;
 	int ret;
 
-	ret = pci_register_driver(&hugesg_fpga_driver);
-	if (ret)
-		return ret;
-	ret = pci_register_driver(&hugesg_edu_driver);
-	if (ret)
-		goto err_fpga;
+	for (i = 0; i < ARRAY_SIZE(hugesg_engine_drivers); i++) {
+		ret = pci_register_driver(hugesg_engine_drivers[i]);
+		if (ret)
+			goto err;
+	}
 	ret = misc_register(&hugesg_misc);
-	if (ret)
-		goto err_edu;
-	return 0;
-
-err_edu:
-	pci_unregister_driver(&hugesg_edu_driver);
-err_fpga:
-	pci_unregister_driver(&hugesg_fpga_driver);
+	if (!ret)
+		return 0;
+err:
+	hugesg_engine_drivers_unregister(i);
 	return ret;
 }
 
@@ -726,8 +753,7 @@ err_fpga:
 static void __exit hugesg_drv_exit(void)
 {
 	misc_deregister(&hugesg_misc);
-	pci_unregister_driver(&hugesg_edu_driver);
-	pci_unregister_driver(&hugesg_fpga_driver);
+	hugesg_engine_drivers_unregister(ARRAY_SIZE(hugesg_engine_drivers));
 }
 
 module_init(hugesg_drv_init);

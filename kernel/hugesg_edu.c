@@ -141,7 +141,7 @@ static bool hugesg_range_ok(struct hugesg_reg *reg, u64 off, u64 len)
 	return off + len >= off && off + len <= reg->buf->len;
 }
 
-int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
+static int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 			const struct hugesg_transfer *req)
 {
 	struct hugesg_engine *eng = src->eng;
@@ -151,7 +151,7 @@ int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 	u64 done = 0;
 	int ret = 0;
 
-	if (eng->type != HUGESG_ENGINE_EDU || dst->eng != eng || !req->len ||
+	if (dst->eng != eng || !req->len ||
 	    !(dst->buf->flags & HUGESG_WRITE) ||
 	    !hugesg_range_ok(src, req->src_offset, req->len) ||
 	    !hugesg_range_ok(dst, req->dst_offset, req->len))
@@ -229,6 +229,12 @@ static void hugesg_edu_free(struct hugesg_engine *eng)
 	kfree(edu);
 }
 
+/* edu copies; it does not stream */
+static const struct hugesg_engine_ops hugesg_edu_ops = {
+	.transfer = hugesg_edu_transfer,
+	.free = hugesg_edu_free,
+};
+
 static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct hugesg_edu *edu;
@@ -255,7 +261,7 @@ static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id
 	/* a buffer it writes may be the source of the next copy */
 	edu->eng.write_dir = DMA_BIDIRECTIONAL;
 	edu->eng.dev = &pdev->dev;
-	edu->eng.free = hugesg_edu_free;
+	edu->eng.ops = &hugesg_edu_ops;
 	hugesg_engine_add(&edu->eng);
 	pci_set_drvdata(pdev, edu);
 	dev_info(&pdev->dev, "edu engine%s\n",

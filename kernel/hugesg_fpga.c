@@ -227,7 +227,7 @@ static void hugesg_fpga_sync_ring(struct hugesg_reg *ring, u64 from, u64 n,
 		hugesg_reg_sync(ring, 0, n - first, for_cpu);
 }
 
-int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
+static int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
 			     const struct hugesg_stream *req)
 {
 	struct hugesg_fpga *fp = to_fpga(reg->eng);
@@ -292,7 +292,7 @@ int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
 		goto out;
 	}
 	reg->busy++;
-	f->stream = fp;
+	f->stream = &fp->eng;
 	f->stream_reg = reg;
 	kref_get(&fp->eng.ref);
 out:
@@ -301,14 +301,12 @@ out:
 }
 
 /* Stop the file's stream (f->lock held) and report its final state. */
-int hugesg_fpga_stream_stop(struct hugesg_file *f, struct hugesg_ring *st)
+static int hugesg_fpga_stream_stop(struct hugesg_file *f, struct hugesg_ring *st)
 {
-	struct hugesg_fpga *fp = f->stream;
+	struct hugesg_fpga *fp = to_fpga(f->stream);
 	struct hugesg_reg *reg = f->stream_reg;
 	int ret = 0;
 
-	if (!fp)
-		return -EINVAL;
 	mutex_lock(&fp->eng.lock);
 	if (fp->eng.removed) {
 		/* remove() stopped it already */
@@ -352,7 +350,7 @@ static bool hugesg_fpga_ready(struct hugesg_fpga *fp, struct hugesg_file *f,
 	return ready;
 }
 
-int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
+static int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
 {
 	long timeout = st->timeout_ms ? msecs_to_jiffies(st->timeout_ms) :
 		MAX_SCHEDULE_TIMEOUT;
@@ -363,7 +361,7 @@ int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
 
 	/* the file's stream now: f->stream is set and cleared under f->lock */
 	mutex_lock(&f->lock);
-	fp = f->stream;
+	fp = f->stream ? to_fpga(f->stream) : NULL;
 	if (fp) {
 		kref_get(&fp->eng.ref);
 		ring_len = f->stream_reg->buf->len;
@@ -409,13 +407,13 @@ out:
 }
 
 /* The caller consumed min_bytes more (f->lock held): hand them back. */
-int hugesg_fpga_ring_ack(struct hugesg_file *f, struct hugesg_ring *st)
+static int hugesg_fpga_ring_ack(struct hugesg_file *f, struct hugesg_ring *st)
 {
-	struct hugesg_fpga *fp = f->stream;
+	struct hugesg_fpga *fp = to_fpga(f->stream);
 	int ret = 0;
 	u64 dev_ptr;
 
-	if (!fp || st->min_bytes & 7)
+	if (st->min_bytes & 7)
 		return -EINVAL;
 	mutex_lock(&fp->eng.lock);
 	if (fp->eng.removed) {
@@ -437,18 +435,12 @@ out:
 	return ret;
 }
 
-__poll_t hugesg_fpga_poll(struct hugesg_file *f, struct file *file,
+static __poll_t hugesg_fpga_poll(struct hugesg_file *f, struct file *file,
 			  poll_table *wait)
 {
-	struct hugesg_fpga *fp;
+	struct hugesg_fpga *fp = to_fpga(f->stream);
 	__poll_t mask = 0;
 
-	mutex_lock(&f->lock);
-	fp = f->stream;
-	if (!fp) {
-		mutex_unlock(&f->lock);
-		return EPOLLHUP;
-	}
 	poll_wait(file, &f->wq, wait);
 	spin_lock_irq(&fp->snap_lock);
 	if (fp->eng.removed || !(fp->snap_status & HSGF_STATUS_RUNNING))
@@ -458,7 +450,6 @@ __poll_t hugesg_fpga_poll(struct hugesg_file *f, struct file *file,
 	if (fp->snap_status & HSGF_STATUS_ERROR)
 		mask |= EPOLLERR;
 	spin_unlock_irq(&fp->snap_lock);
-	mutex_unlock(&f->lock);
 	return mask;
 }
 
@@ -469,6 +460,15 @@ static void hugesg_fpga_free(struct hugesg_engine *eng)
 	kfree(fp->table);
 	kfree(fp);
 }
+
+static const struct hugesg_engine_ops hugesg_fpga_ops = {
+	.stream_start = hugesg_fpga_stream_start,
+	.stream_stop = hugesg_fpga_stream_stop,
+	.ring_wait = hugesg_fpga_ring_wait,
+	.ring_ack = hugesg_fpga_ring_ack,
+	.poll = hugesg_fpga_poll,
+	.free = hugesg_fpga_free,
+};
 
 static int hugesg_fpga_probe(struct pci_dev *pdev,
 			     const struct pci_device_id *id)
@@ -512,7 +512,7 @@ static int hugesg_fpga_probe(struct pci_dev *pdev,
 	/* it only ever writes a buffer (streams to memory) */
 	fp->eng.write_dir = DMA_FROM_DEVICE;
 	fp->eng.dev = &pdev->dev;
-	fp->eng.free = hugesg_fpga_free;
+	fp->eng.ops = &hugesg_fpga_ops;
 	hugesg_engine_add(&fp->eng);
 	pci_set_drvdata(pdev, fp);
 	dev_info(&pdev->dev, "hugesg-fpga engine v%#x%s\n",
