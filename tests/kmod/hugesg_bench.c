@@ -27,6 +27,10 @@
  * returns is transient, what it keeps is persistent (with the table's
  * entries).  On request, the table is mapped for the edu device
  * (dma_map_sgtable(), untimed) to count the DMA segments.
+ *
+ * HUGESG_BENCH_PHASES times hugesg's own phases one by one on the same
+ * buffer: the pin alone and its release, then the table (pin + build), its
+ * map and unmap for edu, and its release (unpin + free).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,6 +39,7 @@
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -566,20 +571,105 @@ static long bench_run(struct hugesg_bench_run *req)
 	return dma_ret;
 }
 
+/* hugesg's phases, each timed on its own (HUGESG_BENCH_PHASES) */
+static long bench_phases(struct hugesg_bench_phases *req)
+{
+	const unsigned int flags = HUGESG_HUGE | HUGESG_WRITE;
+	struct sg_table sgt;
+	struct page **hpages;
+	unsigned long nr;
+	u64 t0, t1;
+	long got;
+	int ret;
+
+	if (!req->len || req->start + req->len < req->start || req->pad ||
+	    !req->max_segment || req->page_size < PAGE_SIZE ||
+	    !is_power_of_2(req->page_size))
+		return -EINVAL;
+	if (!bench_edu)
+		return -ENODEV;
+	nr = DIV_ROUND_UP((req->start & (req->page_size - 1)) + req->len,
+			  req->page_size);
+	hpages = kvmalloc_array(nr, sizeof(*hpages), GFP_KERNEL);
+	if (!hpages)
+		return -ENOMEM;
+
+	t0 = ktime_get_ns();
+	got = hugesg_get_user_hugepages_fast(req->start, req->len, flags,
+					     hpages, nr);
+	t1 = ktime_get_ns();
+	if (got < 0) {
+		ret = got;
+		goto free;
+	}
+	req->pin_ns = t1 - t0;
+	req->nr_hugepages = got;
+	t0 = ktime_get_ns();
+	hugesg_put_user_hugepages(hpages, got, false);
+	t1 = ktime_get_ns();
+	req->unpin_ns = t1 - t0;
+	if (got != nr) {
+		ret = -EINVAL;
+		goto free;
+	}
+
+	t0 = ktime_get_ns();
+	ret = hugesg_sg_alloc_table_from_user_pages(&sgt, req->start, req->len,
+						    req->max_segment & PAGE_MASK,
+						    flags, GFP_KERNEL);
+	t1 = ktime_get_ns();
+	if (ret)
+		goto free;
+	req->table_ns = t1 - t0;
+	t0 = ktime_get_ns();
+	ret = dma_map_sgtable(&bench_edu->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	t1 = ktime_get_ns();
+	if (!ret) {
+		req->map_ns = t1 - t0;
+		t0 = ktime_get_ns();
+		dma_unmap_sgtable(&bench_edu->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+		t1 = ktime_get_ns();
+		req->unmap_ns = t1 - t0;
+	}
+	t0 = ktime_get_ns();
+	hugesg_sg_free_table_user_pages(&sgt, false);
+	t1 = ktime_get_ns();
+	req->free_ns = t1 - t0;
+
+free:
+	kvfree(hpages);
+	return ret;
+}
+
 static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
-	struct hugesg_bench_run req;
+	union {
+		struct hugesg_bench_run run;
+		struct hugesg_bench_phases phases;
+	} req;
+	size_t size;
 	long ret;
 
-	if (cmd != HUGESG_BENCH_RUN)
+	switch (cmd) {
+	case HUGESG_BENCH_RUN:
+		size = sizeof(req.run);
+		break;
+	case HUGESG_BENCH_PHASES:
+		size = sizeof(req.phases);
+		break;
+	default:
 		return -ENOTTY;
-	if (copy_from_user(&req, uarg, sizeof(req)))
+	}
+	if (copy_from_user(&req, uarg, size))
 		return -EFAULT;
 	mutex_lock(&bench_lock);
-	ret = bench_run(&req);
+	if (cmd == HUGESG_BENCH_RUN)
+		ret = bench_run(&req.run);
+	else
+		ret = bench_phases(&req.phases);
 	mutex_unlock(&bench_lock);
-	if (!ret && copy_to_user(uarg, &req, sizeof(req)))
+	if (!ret && copy_to_user(uarg, &req, size))
 		ret = -EFAULT;
 	return ret;
 }
