@@ -130,7 +130,7 @@ echo
 echo "== hugesg_huge per hugepage, phase by phase ($phases_csv; median ns per hugepage,"
 echo "   on the icount clock the guest's instructions): pin = hugesg_get_user_hugepages_fast(),"
 echo "   table = hugesg_sg_alloc_table_from_user_pages() less the pin, map/unmap ="
-echo "   dma_map/unmap_sgtable() for edu, unpin = hugesg_put_user_hugepages(), free ="
+echo "   dma_map/unmap_sgtable() for hugesg-fpga, unpin = hugesg_put_user_hugepages(), free ="
 echo "   hugesg_sg_free_table_user_pages() less the unpin"
 awk -F, 'NR > 1 {
 	key = $1 " " $2

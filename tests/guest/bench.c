@@ -19,12 +19,14 @@
  * The methods of hugesg_bench.ko run in the kernel and are timed there;
  * those of user space are timed here, clock_gettime(CLOCK_MONOTONIC)
  * around the ioctls, each with its IOMMU mapping:
- *   hugesg_drv   HUGESG_IOC_REGISTER + UNREGISTER of /dev/hugesg for edu
+ *   hugesg_drv   HUGESG_IOC_REGISTER + UNREGISTER of /dev/hugesg for the
+ *                hugesg-fpga engine (edu drives 28 address bits: no 1 GiB
+ *                buffer fits in its IOVA space; both behind the same IOMMU)
  *   vfio_type1   edu bound to vfio-pci, a type1 container,
  *                VFIO_IOMMU_MAP_DMA + VFIO_IOMMU_UNMAP_DMA; needs the vfio
  *                modules in /modules/extra (order: /modules/extra/order),
  *                loaded here, and runs after every other method, as it
- *                takes edu from hugesg_drv (given back at the end)
+ *                takes edu from hugesg-edu (given back at the end)
  *   iommufd_map, iommufd_map_file   empty figures where there is no
  *                /dev/iommu (Debian's kernels lack CONFIG_IOMMUFD)
  * Each checks that it pinned: the pins /proc/vmstat saw acquired during the
@@ -243,7 +245,7 @@ static long nr_hugepages(const struct mapped *m)
 }
 
 /*
- * hugesg_drv: REGISTER + UNREGISTER on /dev/hugesg for edu, timed here;
+ * hugesg_drv: REGISTER + UNREGISTER on /dev/hugesg for hugesg-fpga, timed;
  * the driver's count of pins must be one per hugepage, and /proc/vmstat
  * must have seen them acquired in the REGISTER and released in the
  * UNREGISTER.
@@ -265,7 +267,7 @@ static void run_hugesg_drv(const struct mapped *m, int reps)
 		struct hugesg_register r = {
 			.size = sizeof(r), .flags = HUGESG_HUGE | HUGESG_WRITE,
 			.addr = (uintptr_t)m->p, .len = m->b->len,
-			.max_segment = MAX_SEGMENT, .engine = HUGESG_ENGINE_EDU,
+			.max_segment = MAX_SEGMENT, .engine = HUGESG_ENGINE_FPGA,
 		};
 		struct hugesg_unregister u = { .size = sizeof(u) };
 		long a0 = pins_acquired(), r0 = pins_released();
@@ -851,7 +853,7 @@ int main(int argc, char **argv)
 	run_buffers(dev, small, reps);
 	close(dev);
 	run_iommufd(small);
-	/* last: it takes edu from hugesg_drv (and gives it back) */
+	/* last: it takes edu from hugesg-edu (and gives it back) */
 	run_vfio(small, reps);
 	if (!small)
 		run_streams();
