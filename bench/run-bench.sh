@@ -12,7 +12,9 @@
 #        HUGESG_BENCH_TIMEOUT (seconds per guest, default 600),
 #        HUGESG_BENCH_APPEND (more kernel arguments, e.g.
 #        "hugesg_bench.reps=3 hugesg_bench.small=1"),
-#        HUGESG_BENCH_CLOCKS (default "wall icount")
+#        HUGESG_BENCH_CLOCKS (default "wall icount"),
+#        HUGESG_BENCH_REPORT_ONLY=1 (no guest: the table, breakdown, plot
+#        and targets again from the CSV files of the last run)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 outdir=$top/bench
@@ -31,6 +33,9 @@ die() { echo "run-bench: $*" >&2; exit 1; }
 mkdir -p "$build" "$outdir"
 . "$top/tests/vm/rig-lib.sh"
 
+report_only=${HUGESG_BENCH_REPORT_ONLY:-}
+[ -n "$report_only" ] && series_list=""
+[ -n "$report_only" ] || {
 echo "building the in-guest program"
 make -s -C "$top" guest-tests >"$build/guest-build.log" 2>&1 ||
 	{ cat "$build/guest-build.log"; die "build of tests/guest/bench failed"; }
@@ -44,6 +49,8 @@ if ! command -v gnuplot >/dev/null; then
 		>"$build/apt.log" 2>&1 || echo "run-bench: no gnuplot, no plot" >&2
 fi
 
+}
+[ -n "$report_only" ] || {
 echo "$header" >"$csv.new"
 echo "kernel,clock,mode,bytes,stream_ns,memcpy_ns" >"$stream_csv"
 echo "kernel,clock,mapping,page_size,buffer_bytes,hugepages,pin_ns,unpin_ns,table_ns,map_ns,unmap_ns,free_ns,pins" >"$phases_csv.new"
@@ -95,6 +102,7 @@ for series in $series_list; do
 done
 mv "$csv.new" "$csv"
 mv "$phases_csv.new" "$phases_csv"
+}
 
 # the table: times in us, sizes in bytes
 echo
@@ -165,8 +173,8 @@ if command -v gnuplot >/dev/null && grep -q ',icount,' "$csv"; then
 	{
 		echo "set terminal png size $((560 * nk)),960"
 		echo "set output '$png'"
-		echo "set multiplot layout 2,$nk title 'pin + sg table (+ IOMMU map for hugesg_drv, vfio_type1) + release, 2 MiB hugepages (icount: 1 ns per instruction)'"
 		echo "set termoption noenhanced"
+		echo "set multiplot layout 2,$nk title 'pin + sg table (+ IOMMU map for hugesg_drv, vfio_type1) + release, 2 MiB hugepages (icount: 1 ns per instruction)'"
 		echo "set logscale xy; set grid; set key top left font ',9'; set xrange [1.4e6:1.6e9]"
 		# one style per method, the same in every panel
 		echo "set style line 1 lc rgb '#7b3294' pt 1; set style line 2 lc rgb '#1b9e77' pt 2"
@@ -224,7 +232,7 @@ function line(what, a, b, r, goal, atleast,   verdict) {
 	if (b == "-")
 		printf "  %-70s %11.0f          %8.2fx of target  %s\n", what, a, r, verdict
 	else
-		printf "  %-70s %11.0f vs %11.0f %8.2fx  %s\n", what, a, b, r, verdict
+		printf "  %-70s %11.0f vs %11.0f %8.3gx  %s\n", what, a, b, r, verdict
 }
 END {
 	for (o = 1; o <= nk; o++) {
