@@ -680,7 +680,7 @@ static void run_vfio_type1(int container, const struct mapped *m, int reps)
 static void run_vfio(int small, int reps)
 {
 	const char *why = NULL;
-	int container = -1, group = -1, i, k;
+	int container = -1, group = -1, bound = 0, i, k;
 	char bdf[64];
 	struct mapped m;
 
@@ -690,7 +690,7 @@ static void run_vfio(int small, int reps)
 		why = "the vfio modules did not load";
 	else if (find_edu(bdf, sizeof(bdf)))
 		why = "no edu device";
-	else if (rebind(bdf, "vfio-pci", "vfio-pci"))
+	else if (!(bound = !rebind(bdf, "vfio-pci", "vfio-pci")))
 		why = "edu did not bind to vfio-pci";
 	else if ((container = vfio_container(bdf, &group)) < 0)
 		why = "no type1 container for edu's group";
@@ -717,7 +717,7 @@ static void run_vfio(int small, int reps)
 		close(group);
 	if (container >= 0)
 		close(container);
-	if (!why && rebind(bdf, "\n", "hugesg-edu")) {
+	if (bound && rebind(bdf, "\n", "hugesg-edu")) {
 		fprintf(stderr, "bench: edu not given back to hugesg-edu\n");
 		failures++;
 	}
