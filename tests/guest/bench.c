@@ -1,27 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The in-guest driver of the pinning benchmark (bench/run-bench.sh): for
- * each buffer, every method of hugesg_bench.ko registers and releases the
- * same buffer several times; the median times and the figures of the first
- * run are printed as CSV rows on stdout, notes on stderr.
+ * each buffer, every method registers and releases the same buffer several
+ * times; the median times and the figures of the first run are printed as
+ * CSV rows on stdout, notes on stderr.
  *
  * usage: bench [--small] [--reps N] [--clock wall|icount]
- *   --small  only the 2 MiB buffer (a quick check for `make test`)
+ *   --small  only the 2 MiB buffers (a quick check for `make test`)
  *   --clock  else $HUGESG_BENCH_CLOCK, else hugesg_bench.clock= on the
  *            kernel command line, else "wall"
  * Defaults may also come from the kernel command line (see below).
  *
- * Every buffer is a hugetlb memfd mapped shared and populated, so that the
- * memfd method pins the very pages the others pin through the mapping.
+ * Every buffer exists twice: "shared", a hugetlb memfd mapped shared, so
+ * that the memfd method pins the very pages the others pin through the
+ * mapping, and "private", anonymous MAP_HUGETLB | MAP_PRIVATE (no memfd:
+ * memfd_folios gets empty figures); both populated.
+ *
+ * The methods of hugesg_bench.ko run in the kernel and are timed there;
+ * those of user space are timed here, clock_gettime(CLOCK_MONOTONIC)
+ * around the ioctls, each with its IOMMU mapping:
+ *   hugesg_drv   HUGESG_IOC_REGISTER + UNREGISTER of /dev/hugesg for the
+ *                hugesg-fpga engine (edu drives 28 address bits: no 1 GiB
+ *                buffer fits in its IOVA space; both behind the same IOMMU)
+ *   vfio_type1   edu bound to vfio-pci, a type1 container,
+ *                VFIO_IOMMU_MAP_DMA + VFIO_IOMMU_UNMAP_DMA; needs the vfio
+ *                modules in /modules/extra (order: /modules/extra/order),
+ *                loaded here, and runs after every other method, as it
+ *                takes edu from hugesg-edu (given back at the end)
+ *   iommufd_map, iommufd_map_file   empty figures where there is no
+ *                /dev/iommu (Debian's kernels lack CONFIG_IOMMUFD)
+ * Each checks that it pinned: the pins /proc/vmstat saw acquired during the
+ * map (and the driver's own count for hugesg_drv); a method that pinned
+ * nothing fails the run.
+ *
+ * hugesg's own cost in phases (HUGESG_BENCH_PHASES), rows
+ * "phases,KERNEL,CLOCK,MAPPING,PAGE_SIZE,BYTES,HUGEPAGES,PIN_NS,UNPIN_NS,
+ * TABLE_NS,MAP_NS,UNMAP_NS,FREE_NS,PINS" (medians; PINS: what /proc/vmstat
+ * saw acquired in the first run, the pin alone and the table's).
  *
  * Then (not with --small) the hugesg-fpga engine streams through a 64 MiB
  * ring of 2 MiB pages, as a hugepage table and as descriptors, every word
  * verified in place, against a plain memcpy() of the same size: rows
  * "stream,KERNEL,CLOCK,MODE,BYTES,STREAM_NS,MEMCPY_NS".
  */
+#include <dirent.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 
 #include <time.h>
+
+#include <linux/vfio.h>
 
 #include "drvlib.h"
 #include "hugesg_bench.h"
@@ -35,6 +63,8 @@
  * largest multiple of 2 MiB an unsigned int holds, so hugepages are never
  * split and a 1 GiB page is one entry */
 #define MAX_SEGMENT 0xffe00000U
+/* where vfio_type1 maps the buffer: aligned for the largest page */
+#define VFIO_IOVA (4 * GiB)
 
 static const char *const method_names[HUGESG_BENCH_NR_METHODS] = {
 	[HUGESG_BENCH_SEED_GUP] = "seed_gup",
@@ -50,13 +80,24 @@ struct buffer {
 	size_t page_size;
 	size_t len;
 	unsigned int mfd_flags;
+	int map_huge;
 };
 
 static const struct buffer buffers[] = {
-	{ SZ_2M, SZ_2M, MFD_HUGE_2MB },
-	{ SZ_2M, 64 * MiB, MFD_HUGE_2MB },
-	{ SZ_2M, GiB, MFD_HUGE_2MB },
-	{ GiB, GiB, MFD_HUGE_1GB },
+	{ SZ_2M, SZ_2M, MFD_HUGE_2MB, MAP_HUGE_2M },
+	{ SZ_2M, 64 * MiB, MFD_HUGE_2MB, MAP_HUGE_2M },
+	{ SZ_2M, GiB, MFD_HUGE_2MB, MAP_HUGE_2M },
+	{ GiB, GiB, MFD_HUGE_1GB, MAP_HUGE_1G },
+};
+
+static const char *const mappings[] = { "shared", "private" };
+
+/* a buffer mapped one way: memfd -1 for a private one */
+struct mapped {
+	const struct buffer *b;
+	const char *mapping;
+	void *p;
+	int mfd;
 };
 
 static char kernel[128];
@@ -76,6 +117,12 @@ static long pins_acquired(void)
 	return read_counter("/proc/vmstat", "nr_foll_pin_acquired");
 }
 
+static long pins_released(void)
+{
+	pins_acquired();	/* (folds the deltas) */
+	return read_counter("/proc/vmstat", "nr_foll_pin_released");
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -89,26 +136,61 @@ static uint64_t median(uint64_t *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void row_prefix(const char *method, const struct buffer *b)
+static uint64_t now_ns(void)
 {
-	printf("%s,%s,%s,%zu,%zu,", kernel, clock_name, method, b->page_size,
-	       b->len);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Run one method @reps times on the buffer at @p (memfd @mfd). */
-static void run_method(int dev, int method, const struct buffer *b, void *p,
-		       int mfd, int reps)
+/* A row with no figures: the method cannot run here (reason on stderr). */
+static void empty_row(const char *method, const struct mapped *m)
+{
+	printf("%s,%s,%s,%zu,%zu,,,,,,,,%s\n", kernel, clock_name, method,
+	       m->b->page_size, m->b->len, m->mapping);
+	fflush(stdout);
+}
+
+/*
+ * A row with figures; a negative one is printed empty (not known for the
+ * method), the times always.
+ */
+static void row(const char *method, const struct mapped *m, uint64_t reg_ns,
+		uint64_t unreg_ns, const long long *fig)
+{
+	int i;
+
+	printf("%s,%s,%s,%zu,%zu,%llu,%llu", kernel, clock_name, method,
+	       m->b->page_size, m->b->len, (unsigned long long)reg_ns,
+	       (unsigned long long)unreg_ns);
+	for (i = 0; i < 5; i++) {
+		if (fig[i] >= 0)
+			printf(",%lld", fig[i]);
+		else
+			printf(",");
+	}
+	printf(",%s\n", m->mapping);
+	fflush(stdout);
+}
+
+/* Run one method of the module @reps times on the buffer @m. */
+static void run_method(int dev, int method, const struct mapped *m, int reps)
 {
 	uint64_t reg[MAX_REPS], unreg[MAX_REPS];
 	struct hugesg_bench_run first = { 0 };
 	long vm_pins = 0;
 	int i;
 
+	if (method == HUGESG_BENCH_MEMFD_FOLIOS && m->mfd < 0) {
+		empty_row(method_names[method], m);
+		return;
+	}
 	for (i = 0; i < reps; i++) {
 		struct hugesg_bench_run r = {
-			.start = (uintptr_t)p,
-			.len = b->len,
-			.memfd = mfd,
+			.start = (uintptr_t)m->p,
+			.len = m->b->len,
+			.memfd = m->mfd,
 			.method = method,
 			.max_segment = MAX_SEGMENT,
 			.dma = i == 0,
@@ -117,17 +199,16 @@ static void run_method(int dev, int method, const struct buffer *b, void *p,
 
 		if (ioctl(dev, HUGESG_BENCH_RUN, &r)) {
 			if (errno != EOPNOTSUPP) {
-				fprintf(stderr, "bench: %s on %zu bytes of %zu-byte pages: %s\n",
-					method_names[method], b->len,
-					b->page_size, strerror(errno));
+				fprintf(stderr, "bench: %s on %zu bytes of %zu-byte pages, %s: %s\n",
+					method_names[method], m->b->len,
+					m->b->page_size, m->mapping,
+					strerror(errno));
 				failures++;
 			} else {
 				fprintf(stderr, "bench: %s: not in this kernel\n",
 					method_names[method]);
 			}
-			row_prefix(method_names[method], b);
-			printf(",,,,,,\n");
-			fflush(stdout);
+			empty_row(method_names[method], m);
 			return;
 		}
 		if (i == 0) {
@@ -146,46 +227,500 @@ static void run_method(int dev, int method, const struct buffer *b, void *p,
 	    first.pins != vm_pins)
 		fprintf(stderr, "bench: %s: module counted %lld pins, /proc/vmstat %ld\n",
 			method_names[method], (long long)first.pins, vm_pins);
-	row_prefix(method_names[method], b);
-	printf("%llu,%llu,%llu,%llu,%llu,%llu,%lld\n",
-	       (unsigned long long)median(reg, reps),
-	       (unsigned long long)median(unreg, reps),
-	       (unsigned long long)first.transient_bytes,
-	       (unsigned long long)first.persistent_bytes,
-	       (unsigned long long)first.sg_entries,
-	       (unsigned long long)first.dma_segments,
-	       (long long)(first.pins >= 0 ? first.pins : vm_pins));
+	if ((first.pins >= 0 ? first.pins : vm_pins) <= 0) {
+		fprintf(stderr, "bench: %s, %s: pinned nothing\n",
+			method_names[method], m->mapping);
+		failures++;
+	}
+	row(method_names[method], m, median(reg, reps), median(unreg, reps),
+	    (const long long[]){ first.transient_bytes, first.persistent_bytes,
+				 first.sg_entries, first.dma_segments,
+				 first.pins >= 0 ? first.pins : vm_pins });
+}
+
+/* The hugepages of a buffer (any alignment of a whole buffer) */
+static long nr_hugepages(const struct mapped *m)
+{
+	return (long)(m->b->len / m->b->page_size);
+}
+
+/*
+ * hugesg_drv: REGISTER + UNREGISTER on /dev/hugesg for hugesg-fpga, timed;
+ * the driver's count of pins must be one per hugepage, and /proc/vmstat
+ * must have seen them acquired in the REGISTER and released in the
+ * UNREGISTER.
+ */
+static void run_hugesg_drv(const struct mapped *m, int reps)
+{
+	uint64_t reg[MAX_REPS], unreg[MAX_REPS], t;
+	struct hugesg_register first = { 0 };
+	long acq = 0, rel = 0;
+	int fd = hsg_open(), i;
+
+	if (fd < 0) {
+		fprintf(stderr, "bench: hugesg_drv: /dev/hugesg: %s\n", strerror(errno));
+		failures++;
+		empty_row("hugesg_drv", m);
+		return;
+	}
+	for (i = 0; i < reps; i++) {
+		struct hugesg_register r = {
+			.size = sizeof(r), .flags = HUGESG_HUGE | HUGESG_WRITE,
+			.addr = (uintptr_t)m->p, .len = m->b->len,
+			.max_segment = MAX_SEGMENT, .engine = HUGESG_ENGINE_FPGA,
+		};
+		struct hugesg_unregister u = { .size = sizeof(u) };
+		long a0 = pins_acquired(), r0 = pins_released();
+		int ret;
+
+		t = now_ns();
+		ret = ioctl(fd, HUGESG_IOC_REGISTER, &r);
+		reg[i] = now_ns() - t;
+		if (ret) {
+			fprintf(stderr, "bench: hugesg_drv on %zu bytes of %zu-byte pages, %s: %s\n",
+				m->b->len, m->b->page_size, m->mapping,
+				strerror(errno));
+			failures++;
+			close(fd);
+			empty_row("hugesg_drv", m);
+			return;
+		}
+		if (i == 0) {
+			acq = pins_acquired() - a0;
+			first = r;
+		}
+		u.handle = r.handle;
+		t = now_ns();
+		ret = ioctl(fd, HUGESG_IOC_UNREGISTER, &u);
+		unreg[i] = now_ns() - t;
+		if (ret) {
+			fprintf(stderr, "bench: hugesg_drv: UNREGISTER: %s\n",
+				strerror(errno));
+			failures++;
+		}
+		if (i == 0)
+			rel = pins_released() - r0;
+	}
+	close(fd);
+	if ((long)first.nr_pins != nr_hugepages(m) || acq != nr_hugepages(m) ||
+	    rel != acq) {
+		fprintf(stderr, "bench: hugesg_drv, %s: the driver counted %llu pins, /proc/vmstat %ld acquired, %ld released; %ld hugepages\n",
+			m->mapping, (unsigned long long)first.nr_pins, acq, rel,
+			nr_hugepages(m));
+		failures++;
+	}
+	row("hugesg_drv", m, median(reg, reps), median(unreg, reps),
+	    (const long long[]){ -1, -1, first.nr_entries,
+				 first.nr_dma_segments, acq });
+}
+
+/* hugesg's own phases on the buffer @m, @reps times: a "phases" row */
+static void run_phases(int dev, const struct mapped *m, int reps)
+{
+	uint64_t v[6][MAX_REPS];
+	struct hugesg_bench_phases first = { 0 };
+	long pins = 0;
+	int i, k;
+
+	for (i = 0; i < reps; i++) {
+		struct hugesg_bench_phases ph = {
+			.start = (uintptr_t)m->p, .len = m->b->len,
+			.page_size = m->b->page_size, .max_segment = MAX_SEGMENT,
+		};
+		long before = pins_acquired();
+
+		if (ioctl(dev, HUGESG_BENCH_PHASES, &ph)) {
+			fprintf(stderr, "bench: phases on %zu bytes of %zu-byte pages, %s: %s\n",
+				m->b->len, m->b->page_size, m->mapping,
+				strerror(errno));
+			failures++;
+			return;
+		}
+		if (i == 0) {
+			first = ph;
+			pins = pins_acquired() - before;
+		}
+		v[0][i] = ph.pin_ns;
+		v[1][i] = ph.unpin_ns;
+		v[2][i] = ph.table_ns;
+		v[3][i] = ph.map_ns;
+		v[4][i] = ph.unmap_ns;
+		v[5][i] = ph.free_ns;
+	}
+	/* the pin alone, then the table's: one pin a hugepage each */
+	if ((long)first.nr_hugepages != nr_hugepages(m) ||
+	    pins != 2 * nr_hugepages(m)) {
+		fprintf(stderr, "bench: phases, %s: %llu hugepages pinned, /proc/vmstat %ld pins; %ld hugepages\n",
+			m->mapping, (unsigned long long)first.nr_hugepages, pins,
+			nr_hugepages(m));
+		failures++;
+	}
+	printf("phases,%s,%s,%s,%zu,%zu,%llu", kernel, clock_name, m->mapping,
+	       m->b->page_size, m->b->len,
+	       (unsigned long long)first.nr_hugepages);
+	for (k = 0; k < 6; k++)
+		printf(",%llu", (unsigned long long)median(v[k], reps));
+	printf(",%ld\n", pins);
 	fflush(stdout);
 }
 
-static void run_buffer(int dev, const struct buffer *b, int reps)
+/* Map buffer @b as @mapping (0 shared, 1 private) and populate it. */
+static int map_buffer(const struct buffer *b, int mapping, struct mapped *m)
 {
-	int mfd = memfd_create("hugesg_bench", MFD_HUGETLB | b->mfd_flags);
-	void *p;
-	int m;
+	*m = (struct mapped){ .b = b, .mapping = mappings[mapping], .mfd = -1 };
+	if (mapping == 0) {
+		m->mfd = memfd_create("hugesg_bench", MFD_HUGETLB | b->mfd_flags);
+		if (m->mfd < 0 || ftruncate(m->mfd, b->len)) {
+			fprintf(stderr, "bench: memfd of %zu bytes of %zu-byte pages: %s\n",
+				b->len, b->page_size, strerror(errno));
+			goto fail;
+		}
+		m->p = mmap(NULL, b->len, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_POPULATE, m->mfd, 0);
+	} else {
+		m->p = mmap(NULL, b->len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+			    b->map_huge | MAP_POPULATE, -1, 0);
+	}
+	if (m->p == MAP_FAILED) {
+		fprintf(stderr, "bench: mmap of %zu bytes of %zu-byte pages, %s: %s\n",
+			b->len, b->page_size, m->mapping, strerror(errno));
+		goto fail;
+	}
+	memset(m->p, 0x5a, b->len);
+	return 0;
 
-	if (mfd < 0 || ftruncate(mfd, b->len)) {
-		fprintf(stderr, "bench: memfd of %zu bytes of %zu-byte pages: %s\n",
-			b->len, b->page_size, strerror(errno));
-		failures++;
-		if (mfd >= 0)
-			close(mfd);
-		return;
+fail:
+	failures++;
+	if (m->mfd >= 0)
+		close(m->mfd);
+	return -1;
+}
+
+static void unmap_buffer(struct mapped *m)
+{
+	munmap(m->p, m->b->len);
+	if (m->mfd >= 0)
+		close(m->mfd);
+}
+
+static int nr_buffers(int small)
+{
+	return small ? 1 : (int)(sizeof(buffers) / sizeof(buffers[0]));
+}
+
+/* Every method but vfio_type1 on every buffer, both mappings. */
+static void run_buffers(int dev, int small, int reps)
+{
+	struct mapped m;
+	int i, k, meth;
+
+	for (i = 0; i < nr_buffers(small); i++) {
+		for (k = 0; k < 2; k++) {
+			if (map_buffer(&buffers[i], k, &m))
+				continue;
+			for (meth = 0; meth < HUGESG_BENCH_NR_METHODS; meth++)
+				run_method(dev, meth, &m, reps);
+			run_hugesg_drv(&m, reps);
+			run_phases(dev, &m, reps);
+			unmap_buffer(&m);
+		}
 	}
-	p = mmap(NULL, b->len, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_POPULATE, mfd, 0);
-	if (p == MAP_FAILED) {
-		fprintf(stderr, "bench: mmap of %zu bytes of %zu-byte pages: %s\n",
-			b->len, b->page_size, strerror(errno));
-		failures++;
-		close(mfd);
-		return;
+}
+
+/* iommufd_map, iommufd_map_file: empty where the kernel has no iommufd */
+static void run_iommufd(int small)
+{
+	const char *why = access("/dev/iommu", F_OK) ?
+		"no /dev/iommu (a kernel without CONFIG_IOMMUFD)" :
+		"/dev/iommu exists, but this benchmark does not drive it yet";
+	struct mapped m;
+	int i, k;
+
+	fprintf(stderr, "bench: iommufd_map, iommufd_map_file: %s\n", why);
+	for (i = 0; i < nr_buffers(small); i++) {
+		for (k = 0; k < 2; k++) {
+			m = (struct mapped){ .b = &buffers[i], .mapping = mappings[k] };
+			empty_row("iommufd_map", &m);
+			empty_row("iommufd_map_file", &m);
+		}
 	}
-	memset(p, 0x5a, b->len);
-	for (m = 0; m < HUGESG_BENCH_NR_METHODS; m++)
-		run_method(dev, m, b, p, mfd, reps);
-	munmap(p, b->len);
-	close(mfd);
+}
+
+/* ---- vfio_type1: Documentation/driver-api/vfio.rst's example, timed ---- */
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* The number in a sysfs file, in any base ("0x1234"), or -1. */
+static long read_number(const char *path)
+{
+	char buf[64] = "";
+	FILE *f = fopen(path, "r");
+	long val = -1;
+
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			val = strtol(buf, NULL, 0);
+		fclose(f);
+	}
+	return val;
+}
+
+/* The edu device's PCI address (1234:11e8), or -1. */
+static int find_edu(char *bdf, size_t size)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	int ret = -1;
+
+	while (d && (e = readdir(d))) {
+		char path[300];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", e->d_name);
+		if (read_number(path) != 0x1234)
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", e->d_name);
+		if (read_number(path) != 0x11e8)
+			continue;
+		if (strlen(e->d_name) >= size)
+			continue;
+		memcpy(bdf, e->d_name, strlen(e->d_name) + 1);
+		ret = 0;
+		break;
+	}
+	if (d)
+		closedir(d);
+	return ret;
+}
+
+/* The name of the driver bound to @bdf, "" if none. */
+static void bound_driver(const char *bdf, char *name, size_t size)
+{
+	char path[300], link[300];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	snprintf(name, size, "%s", n > 0 ? strrchr(link, '/') + 1 : "");
+}
+
+/*
+ * Bind @bdf to @driver: the override (or none, "\n"), unbind, probe.
+ * Returns 0 when @want is bound then.
+ */
+static int rebind(const char *bdf, const char *override, const char *want)
+{
+	char path[300], drv[64];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
+	if (write_file(path, override))
+		return -1;
+	bound_driver(bdf, drv, sizeof(drv));
+	if (*drv) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+		if (write_file(path, bdf))
+			return -1;
+	}
+	write_file("/sys/bus/pci/drivers_probe", bdf);
+	bound_driver(bdf, drv, sizeof(drv));
+	if (strcmp(drv, want)) {
+		fprintf(stderr, "bench: %s bound to \"%s\", not %s\n", bdf, drv, want);
+		return -1;
+	}
+	return 0;
+}
+
+/* Load the modules of /modules/extra in the order its file says. */
+static int load_vfio_modules(void)
+{
+	char name[64], path[128];
+	FILE *f = fopen("/modules/extra/order", "r");
+	int ret = 0;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s", name) == 1) {
+		int fd;
+
+		snprintf(path, sizeof(path), "/modules/extra/%s.ko", name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)) {
+			fprintf(stderr, "bench: loading %s: %s\n", path, strerror(errno));
+			ret = -1;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	fclose(f);
+	return ret;
+}
+
+/* A type1 container holding edu's group: the container's fd, or -1. */
+static int vfio_container(const char *bdf, int *groupfd)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[300], link[300];
+	int container, group;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "bench: %s has no IOMMU group\n", bdf);
+		return -1;
+	}
+	link[n] = 0;
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0 || ioctl(container, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
+	    ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
+		fprintf(stderr, "bench: /dev/vfio/vfio: no type1v2 container (%s)\n",
+			strerror(errno));
+		goto close_container;
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
+	group = open(path, O_RDWR);
+	if (group < 0) {
+		fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
+		goto close_container;
+	}
+	if (ioctl(group, VFIO_GROUP_GET_STATUS, &status) ||
+	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE) ||
+	    ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ||
+	    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
+		fprintf(stderr, "bench: %s: not viable, or no type1v2 IOMMU set (%s)\n",
+			path, strerror(errno));
+		close(group);
+		goto close_container;
+	}
+	*groupfd = group;
+	return container;
+
+close_container:
+	if (container >= 0)
+		close(container);
+	return -1;
+}
+
+/*
+ * vfio_type1 on the buffer @m: MAP_DMA + UNMAP_DMA, @reps times; the map
+ * must acquire at least one pin per hugepage and at most one per 4 KiB
+ * page (/proc/vmstat; type1 of 6.1 to 7.2 takes one per 4 KiB page), the
+ * unmap release every one of them.
+ */
+static void run_vfio_type1(int container, const struct mapped *m, int reps)
+{
+	uint64_t reg[MAX_REPS], unreg[MAX_REPS], t;
+	long acq = 0, rel = 0;
+	int i;
+
+	for (i = 0; i < reps; i++) {
+		struct vfio_iommu_type1_dma_map map = {
+			.argsz = sizeof(map),
+			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.vaddr = (uintptr_t)m->p, .iova = VFIO_IOVA,
+			.size = m->b->len,
+		};
+		struct vfio_iommu_type1_dma_unmap unmap = {
+			.argsz = sizeof(unmap), .iova = VFIO_IOVA,
+			.size = m->b->len,
+		};
+		long a0 = pins_acquired(), r0 = pins_released();
+		int ret;
+
+		t = now_ns();
+		ret = ioctl(container, VFIO_IOMMU_MAP_DMA, &map);
+		reg[i] = now_ns() - t;
+		if (ret) {
+			fprintf(stderr, "bench: vfio_type1 on %zu bytes of %zu-byte pages, %s: MAP_DMA: %s\n",
+				m->b->len, m->b->page_size, m->mapping,
+				strerror(errno));
+			failures++;
+			empty_row("vfio_type1", m);
+			return;
+		}
+		if (i == 0)
+			acq = pins_acquired() - a0;
+		t = now_ns();
+		ret = ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap);
+		unreg[i] = now_ns() - t;
+		if (ret || unmap.size != m->b->len) {
+			fprintf(stderr, "bench: vfio_type1: UNMAP_DMA: %s, %llu bytes\n",
+				strerror(errno), (unsigned long long)unmap.size);
+			failures++;
+		}
+		if (i == 0)
+			rel = pins_released() - r0;
+	}
+	if (acq < nr_hugepages(m) || acq > (long)(m->b->len / SZ_4K) ||
+	    rel != acq) {
+		fprintf(stderr, "bench: vfio_type1, %s: /proc/vmstat %ld pins acquired, %ld released; %ld hugepages\n",
+			m->mapping, acq, rel, nr_hugepages(m));
+		failures++;
+	}
+	row("vfio_type1", m, median(reg, reps), median(unreg, reps),
+	    (const long long[]){ -1, -1, -1, -1, acq });
+}
+
+/*
+ * vfio_type1 on every buffer: edu taken from hugesg_drv for vfio-pci, and
+ * given back at the end; empty rows where the guest has no vfio.
+ */
+static void run_vfio(int small, int reps)
+{
+	const char *why = NULL;
+	int container = -1, group = -1, bound = 0, i, k;
+	char bdf[64];
+	struct mapped m;
+
+	if (access("/modules/extra/order", F_OK))
+		why = "no vfio modules in this guest";
+	else if (load_vfio_modules())
+		why = "the vfio modules did not load";
+	else if (find_edu(bdf, sizeof(bdf)))
+		why = "no edu device";
+	else if (!(bound = !rebind(bdf, "vfio-pci", "vfio-pci")))
+		why = "edu did not bind to vfio-pci";
+	else if ((container = vfio_container(bdf, &group)) < 0)
+		why = "no type1 container for edu's group";
+	if (why) {
+		fprintf(stderr, "bench: vfio_type1: %s\n", why);
+		if (access("/modules/extra/order", F_OK) == 0)
+			failures++;
+	}
+	for (i = 0; i < nr_buffers(small); i++) {
+		for (k = 0; k < 2; k++) {
+			if (why) {
+				m = (struct mapped){ .b = &buffers[i],
+						     .mapping = mappings[k] };
+				empty_row("vfio_type1", &m);
+				continue;
+			}
+			if (map_buffer(&buffers[i], k, &m))
+				continue;
+			run_vfio_type1(container, &m, reps);
+			unmap_buffer(&m);
+		}
+	}
+	if (group >= 0)
+		close(group);
+	if (container >= 0)
+		close(container);
+	if (bound && rebind(bdf, "\n", "hugesg-edu")) {
+		fprintf(stderr, "bench: edu not given back to hugesg-edu\n");
+		failures++;
+	}
 }
 
 /*
@@ -212,14 +747,6 @@ static void options_from_cmdline(int *reps, int *small)
 			*small = 1;
 	}
 	fclose(f);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* One verified stream of @total bytes through @ring; its time or 0. */
@@ -322,12 +849,14 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "bench: max_segment %#x (the largest 2 MiB multiple in 32 bits) for every method but seed_gup (none); %d runs each, median times\n",
 		MAX_SEGMENT, reps);
-	printf("kernel,clock,method,page_size,buffer_bytes,register_ns,unregister_ns,transient_bytes,persistent_bytes,sg_entries,dma_segments,pins\n");
+	printf("kernel,clock,method,page_size,buffer_bytes,register_ns,unregister_ns,transient_bytes,persistent_bytes,sg_entries,dma_segments,pins,mapping\n");
 	fflush(stdout);
 	held = pins_held();
-	for (i = 0; i < (small ? 1 : (int)(sizeof(buffers) / sizeof(buffers[0]))); i++)
-		run_buffer(dev, &buffers[i], reps);
+	run_buffers(dev, small, reps);
 	close(dev);
+	run_iommufd(small);
+	/* last: it takes edu from hugesg-edu (and gives it back) */
+	run_vfio(small, reps);
 	if (!small)
 		run_streams();
 	if (pins_held() != held) {

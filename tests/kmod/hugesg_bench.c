@@ -25,8 +25,12 @@
  * Registration and release are timed with ktime_get_ns(); the memory each
  * method allocates is counted here: what it frees before registration
  * returns is transient, what it keeps is persistent (with the table's
- * entries).  On request, the table is mapped for the edu device
+ * entries).  On request, the table is mapped for the hugesg-fpga device
  * (dma_map_sgtable(), untimed) to count the DMA segments.
+ *
+ * HUGESG_BENCH_PHASES times hugesg's own phases one by one on the same
+ * buffer: the pin alone and its release, then the table (pin + build), its
+ * map and unmap for hugesg-fpga, and its release (unpin + free).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,6 +39,7 @@
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -46,8 +51,13 @@
 #include "hugesg_bench.h"
 #include "../../kernel/compat.h"
 
-#define BENCH_EDU_VENDOR	0x1234
-#define BENCH_EDU_DEVICE	0x11e8
+/*
+ * The device the tables are mapped for: hugesg-fpga (64 address bits), not
+ * edu, which drives 28 (a 256 MiB IOVA space: no 1 GiB buffer fits); both
+ * sit behind the same IOMMU
+ */
+#define BENCH_DEV_VENDOR	0x1234
+#define BENCH_DEV_DEVICE	0x4853
 /* RDMA's ib_umem_get() pins a page of page pointers at a time */
 #define BENCH_RDMA_CHUNK	(PAGE_SIZE / sizeof(struct page *))
 
@@ -71,7 +81,7 @@ struct bench_reg {
 	s64 pins;
 };
 
-static struct pci_dev *bench_edu;
+static struct pci_dev *bench_pdev;
 static DEFINE_MUTEX(bench_lock);
 
 static u64 bench_table_bytes(struct sg_table *sgt)
@@ -511,18 +521,18 @@ static void bench_unregister(struct bench_reg *r, u32 method)
 	}
 }
 
-/* Map the table for edu, count the DMA segments, unmap. */
+/* Map the table for the device, count the DMA segments, unmap. */
 static int bench_dma_segments(struct sg_table *sgt, u64 *segments)
 {
 	int ret;
 
-	if (!bench_edu)
+	if (!bench_pdev)
 		return -ENODEV;
-	ret = dma_map_sgtable(&bench_edu->dev, sgt, DMA_BIDIRECTIONAL, 0);
+	ret = dma_map_sgtable(&bench_pdev->dev, sgt, DMA_BIDIRECTIONAL, 0);
 	if (ret)
 		return ret;
 	*segments = sgt->nents;
-	dma_unmap_sgtable(&bench_edu->dev, sgt, DMA_BIDIRECTIONAL, 0);
+	dma_unmap_sgtable(&bench_pdev->dev, sgt, DMA_BIDIRECTIONAL, 0);
 	return 0;
 }
 
@@ -566,20 +576,105 @@ static long bench_run(struct hugesg_bench_run *req)
 	return dma_ret;
 }
 
+/* hugesg's phases, each timed on its own (HUGESG_BENCH_PHASES) */
+static long bench_phases(struct hugesg_bench_phases *req)
+{
+	const unsigned int flags = HUGESG_HUGE | HUGESG_WRITE;
+	struct sg_table sgt;
+	struct page **hpages;
+	unsigned long nr;
+	u64 t0, t1;
+	long got;
+	int ret;
+
+	if (!req->len || req->start + req->len < req->start || req->pad ||
+	    !req->max_segment || req->page_size < PAGE_SIZE ||
+	    !is_power_of_2(req->page_size))
+		return -EINVAL;
+	if (!bench_pdev)
+		return -ENODEV;
+	nr = DIV_ROUND_UP((req->start & (req->page_size - 1)) + req->len,
+			  req->page_size);
+	hpages = kvmalloc_array(nr, sizeof(*hpages), GFP_KERNEL);
+	if (!hpages)
+		return -ENOMEM;
+
+	t0 = ktime_get_ns();
+	got = hugesg_get_user_hugepages_fast(req->start, req->len, flags,
+					     hpages, nr);
+	t1 = ktime_get_ns();
+	if (got < 0) {
+		ret = got;
+		goto free;
+	}
+	req->pin_ns = t1 - t0;
+	req->nr_hugepages = got;
+	t0 = ktime_get_ns();
+	hugesg_put_user_hugepages(hpages, got, false);
+	t1 = ktime_get_ns();
+	req->unpin_ns = t1 - t0;
+	if (got != nr) {
+		ret = -EINVAL;
+		goto free;
+	}
+
+	t0 = ktime_get_ns();
+	ret = hugesg_sg_alloc_table_from_user_pages(&sgt, req->start, req->len,
+						    req->max_segment & PAGE_MASK,
+						    flags, GFP_KERNEL);
+	t1 = ktime_get_ns();
+	if (ret)
+		goto free;
+	req->table_ns = t1 - t0;
+	t0 = ktime_get_ns();
+	ret = dma_map_sgtable(&bench_pdev->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	t1 = ktime_get_ns();
+	if (!ret) {
+		req->map_ns = t1 - t0;
+		t0 = ktime_get_ns();
+		dma_unmap_sgtable(&bench_pdev->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+		t1 = ktime_get_ns();
+		req->unmap_ns = t1 - t0;
+	}
+	t0 = ktime_get_ns();
+	hugesg_sg_free_table_user_pages(&sgt, false);
+	t1 = ktime_get_ns();
+	req->free_ns = t1 - t0;
+
+free:
+	kvfree(hpages);
+	return ret;
+}
+
 static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
-	struct hugesg_bench_run req;
+	union {
+		struct hugesg_bench_run run;
+		struct hugesg_bench_phases phases;
+	} req;
+	size_t size;
 	long ret;
 
-	if (cmd != HUGESG_BENCH_RUN)
+	switch (cmd) {
+	case HUGESG_BENCH_RUN:
+		size = sizeof(req.run);
+		break;
+	case HUGESG_BENCH_PHASES:
+		size = sizeof(req.phases);
+		break;
+	default:
 		return -ENOTTY;
-	if (copy_from_user(&req, uarg, sizeof(req)))
+	}
+	if (copy_from_user(&req, uarg, size))
 		return -EFAULT;
 	mutex_lock(&bench_lock);
-	ret = bench_run(&req);
+	if (cmd == HUGESG_BENCH_RUN)
+		ret = bench_run(&req.run);
+	else
+		ret = bench_phases(&req.phases);
 	mutex_unlock(&bench_lock);
-	if (!ret && copy_to_user(uarg, &req, sizeof(req)))
+	if (!ret && copy_to_user(uarg, &req, size))
 		ret = -EFAULT;
 	return ret;
 }
@@ -601,10 +696,10 @@ static int __init bench_init(void)
 	int ret;
 
 	/* only its struct device, for the DMA API; nothing is set on it */
-	bench_edu = pci_get_device(BENCH_EDU_VENDOR, BENCH_EDU_DEVICE, NULL);
+	bench_pdev = pci_get_device(BENCH_DEV_VENDOR, BENCH_DEV_DEVICE, NULL);
 	ret = misc_register(&bench_dev);
 	if (ret)
-		pci_dev_put(bench_edu);
+		pci_dev_put(bench_pdev);
 	return ret;
 }
 module_init(bench_init);
@@ -612,7 +707,7 @@ module_init(bench_init);
 static void __exit bench_exit(void)
 {
 	misc_deregister(&bench_dev);
-	pci_dev_put(bench_edu);
+	pci_dev_put(bench_pdev);
 }
 module_exit(bench_exit);
 

@@ -29,7 +29,7 @@ struct hugesg_bench_run {
 	__s32 memfd;		/* in: the memfd behind it (MEMFD_FOLIOS) */
 	__u32 method;		/* in: enum hugesg_bench_method */
 	__u32 max_segment;	/* in: longest sg entry (except SEED_GUP) */
-	__u32 dma;		/* in: also map to edu and count segments */
+	__u32 dma;		/* in: also map (hugesg-fpga), count segments */
 	__u64 register_ns;	/* out: pin + build the table */
 	__u64 unregister_ns;	/* out: free the table + unpin */
 	__u64 transient_bytes;	/* out: peak temporary memory of register */
@@ -39,8 +39,31 @@ struct hugesg_bench_run {
 	__s64 pins;		/* out: references/pins taken; -1: not known */
 };
 
+/*
+ * hugesg's own cost in phases, on one buffer of hugepages of @page_size
+ * (HUGESG_HUGE | HUGESG_WRITE): the pin alone (get + put of the hugepages),
+ * then the table (pin + table build, the map and unmap for hugesg-fpga, the
+ * release of the table: unpin + free), each timed on its own.
+ */
+struct hugesg_bench_phases {
+	__u64 start;		/* in: user address of the buffer */
+	__u64 len;		/* in: its length */
+	__u64 page_size;	/* in: its hugepage size */
+	__u32 max_segment;	/* in: longest sg entry */
+	__u32 pad;		/* in: zero */
+	__u64 nr_hugepages;	/* out: hugepages pinned */
+	__u64 pin_ns;		/* out: hugesg_get_user_hugepages_fast() */
+	__u64 unpin_ns;		/* out: hugesg_put_user_hugepages() */
+	__u64 table_ns;		/* out: hugesg_sg_alloc_table_from_user_pages() */
+	__u64 map_ns;		/* out: dma_map_sgtable(), hugesg-fpga */
+	__u64 unmap_ns;		/* out: dma_unmap_sgtable() */
+	__u64 free_ns;		/* out: hugesg_sg_free_table_user_pages() */
+};
+
 #define HUGESG_BENCH_MAGIC	0xb8
 /* -EOPNOTSUPP: the kernel lacks what the method needs */
 #define HUGESG_BENCH_RUN	_IOWR(HUGESG_BENCH_MAGIC, 1, struct hugesg_bench_run)
+/* -ENODEV: no hugesg-fpga device to map the table for */
+#define HUGESG_BENCH_PHASES	_IOWR(HUGESG_BENCH_MAGIC, 2, struct hugesg_bench_phases)
 
 #endif /* _HUGESG_BENCH_H */

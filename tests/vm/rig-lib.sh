@@ -53,7 +53,9 @@ build_modules() {
 }
 
 # make_initramfs SRC OUT SUITES...: busybox, init, the suites with their
-# shared libraries, the modules built in SRC
+# shared libraries, the modules built in SRC; and with HUGESG_EXTRA_MODULES
+# (a directory: *.ko and their "order"), those into /modules/extra, for
+# the suite to load itself (the benchmark's VFIO modules)
 make_initramfs() {
 	local src=$1 out=$2 root=$2/initramfs bin lib
 	shift 2
@@ -70,6 +72,10 @@ make_initramfs() {
 	[ -e "$src/src/tests/kmod/hugesg_kunit.ko" ] &&
 		cp "$src/src/tests/kmod/hugesg_kunit.ko" "$root/modules/"
 	printf '%s\n' $modules > "$root/tests/modules"
+	if [ -n "${HUGESG_EXTRA_MODULES:-}" ]; then
+		mkdir -p "$root/modules/extra"
+		cp "$HUGESG_EXTRA_MODULES"/*.ko "$HUGESG_EXTRA_MODULES/order" "$root/modules/extra/"
+	fi
 	# Debian's trinity, for the suite that fuzzes the node with it
 	local extra=""
 	case " $* " in *" debug_trinity "*)
