@@ -142,7 +142,7 @@ static bool hugesg_range_ok(struct hugesg_reg *reg, u64 off, u64 len)
 }
 
 static int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
-			const struct hugesg_transfer *req)
+			       const struct hugesg_transfer *req)
 {
 	struct hugesg_engine *eng = src->eng;
 	struct hugesg_dma_cursor s, d;

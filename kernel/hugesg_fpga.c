@@ -228,7 +228,7 @@ static void hugesg_fpga_sync_ring(struct hugesg_reg *ring, u64 from, u64 n,
 }
 
 static int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *reg,
-			     const struct hugesg_stream *req)
+				    const struct hugesg_stream *req)
 {
 	struct hugesg_fpga *fp = to_fpga(reg->eng);
 	struct hugesg_buf *buf = reg->buf;
@@ -436,7 +436,7 @@ out:
 }
 
 static __poll_t hugesg_fpga_poll(struct hugesg_file *f, struct file *file,
-			  poll_table *wait)
+				 poll_table *wait)
 {
 	struct hugesg_fpga *fp = to_fpga(f->stream);
 	__poll_t mask = 0;

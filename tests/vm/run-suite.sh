@@ -18,7 +18,9 @@
 #        drv_concurrency drv_kill_loop drv_lifetime; empty: none)
 #        HUGESG_CONFIG_KERNELS (the series that boot the configuration
 #        guests: no IOMMU, passthrough, swiotlb=force, surplus hugepages,
-#        unprivileged; default 6.12, "all": every series, "": none)
+#        unprivileged; default "6.12 debug", "all": every series, "": none)
+#        HUGESG_DEBUG_CONFIGS (those the debug kernel boots, default
+#        "noiommu swiotlb")
 #        HUGESG_CONFIGS (a subset of them by name), HUGESG_CONFIGS_ONLY=1
 #        (boot only the configuration guests)
 #        HUGESG_SMP_KERNELS (the series that get the 2-vCPU guest, default
@@ -175,8 +177,12 @@ config_suites() {
 	esac
 }
 # HUGESG_CONFIG_KERNELS: the series that get them, default 6.12 (the newest
-# stable kernel; "all": every series, "": none)
-config_kernels=${HUGESG_CONFIG_KERNELS-6.12}
+# stable kernel) and the debug kernel, whose DMA-API debugging checks the
+# direct and bounced mappings too; "all": every series, "": none.  The debug
+# kernel boots only those (HUGESG_DEBUG_CONFIGS, default noiommu swiotlb):
+# the others cost its lane more than they add there.
+config_kernels=${HUGESG_CONFIG_KERNELS-6.12 debug}
+debug_configs=${HUGESG_DEBUG_CONFIGS-noiommu swiotlb}
 
 first=1
 for series in $series_list; do
@@ -221,6 +227,8 @@ for series in $series_list; do
 		while read -r name iommu cmdline <&3; do
 			[ -n "$name" ] || continue
 			case " ${HUGESG_CONFIGS:-$name} " in *" $name "*) ;; *) continue ;; esac
+			[ "$series" = debug ] && case " $debug_configs " in
+				*" $name "*) ;; *) continue ;; esac
 			run=$(printf '%s\n' $suites | grep -xF "$(config_suites "$name")")
 			[ -n "$run" ] || continue
 			echo "  -- configuration $name ($([ "$iommu" = off ] && echo "no IOMMU" || echo IOMMU) $cmdline): $run" | tr '\n' ' '
