@@ -37,7 +37,7 @@ guest-tests: $(GUEST_TESTS) $(GUEST_SCRIPTS) $(TOOLS_OUTPUTS)
 
 $(GUEST_OUT)/%: tests/guest/%.c build/lib/libhugesg.a $(wildcard tests/guest/*.h include/uapi/linux/*.h tests/kmod/*.h lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -Iinclude/uapi -Itests/guest -Itests/kmod -Ilib -o $@ $< \
+	$(CC) $(USER_CFLAGS) $(LIB_INCLUDES) -Itests/guest -Itests/kmod -o $@ $< \
 		build/lib/libhugesg.a -lcmocka
 
 $(GUEST_OUT)/%: tests/guest/%.sh
