@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 # libhugesg, included by the top-level Makefile (paths relative to the top):
 #   make lib            build/lib/libhugesg.{a,so.1,so} and build/lib/hugesg.pc
 #   make install-lib    into $(DESTDIR)$(PREFIX) (default /usr/local), the
