@@ -27,9 +27,10 @@ modules:
 	fi
 
 # Used by the rig: build every module, warnings on (W=1) and sparse (C=1),
-# in a copy of the sources at $(SRC) for the kernel tree $(KDIR).
+# in a copy of the sources at $(SRC) for the kernel tree $(KDIR) (without
+# VERSION: the modules' version is given).
 modules-in:
-	$(MAKE) -C $(KDIR) M=$(SRC)/kernel W=1 C=1 modules
+	$(MAKE) -C $(KDIR) M=$(SRC)/kernel W=1 C=1 HUGESG_VERSION=$(VERSION) modules
 	$(MAKE) -C $(KDIR) M=$(SRC)/tests/kmod W=1 C=1 \
 		KBUILD_EXTRA_SYMBOLS=$(SRC)/kernel/Module.symvers modules
 
@@ -37,7 +38,7 @@ guest-tests: $(GUEST_TESTS) $(GUEST_SCRIPTS) $(TOOLS_OUTPUTS)
 
 $(GUEST_OUT)/%: tests/guest/%.c build/lib/libhugesg.a $(wildcard tests/guest/*.h include/uapi/linux/*.h tests/kmod/*.h lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -Iinclude/uapi -Itests/guest -Itests/kmod -Ilib -o $@ $< \
+	$(CC) $(USER_CFLAGS) $(LIB_INCLUDES) -Itests/guest -Itests/kmod -o $@ $< \
 		build/lib/libhugesg.a -lcmocka
 
 $(GUEST_OUT)/%: tests/guest/%.sh
@@ -109,10 +110,12 @@ DEB_TREE := Makefile VERSION dkms.conf README.md debian docs include kernel lib 
 
 .PHONY: dkms-src dkms-install dkms-uninstall deb test-pkg
 
-# The DKMS source tree, sources only: dkms.conf, kernel/, include/.
+# The DKMS source tree, sources only: dkms.conf, VERSION (the modules'
+# MODULE_VERSION, read by kernel/Kbuild), kernel/, include/.
 dkms-src:
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)/kernel $(DKMS_SRC)/include/linux $(DKMS_SRC)/include/uapi/linux
+	install -m 644 VERSION $(DKMS_SRC)/
 	install -m 644 kernel/Kbuild kernel/features.mk kernel/*.c kernel/*.h $(DKMS_SRC)/kernel/
 	install -m 644 include/linux/*.h $(DKMS_SRC)/include/linux/
 	install -m 644 include/uapi/linux/*.h $(DKMS_SRC)/include/uapi/linux/

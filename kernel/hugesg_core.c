@@ -666,3 +666,4 @@ EXPORT_SYMBOL_GPL(hugesg_dma_page_table);
 
 MODULE_DESCRIPTION("Pin hugepage-backed user buffers for scatter-gather DMA");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(HUGESG_VERSION);

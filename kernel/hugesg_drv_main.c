@@ -761,3 +761,4 @@ module_exit(hugesg_drv_exit);
 
 MODULE_DESCRIPTION("hugesg reference driver: hugepage buffers for SG-DMA engines");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(HUGESG_VERSION);

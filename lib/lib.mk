@@ -1,7 +1,8 @@
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 # libhugesg, included by the top-level Makefile (paths relative to the top):
 #   make lib            build/lib/libhugesg.{a,so.1,so} and build/lib/hugesg.pc
-#   make install-lib    into $(DESTDIR)$(PREFIX) (default /usr/local)
+#   make install-lib    into $(DESTDIR)$(PREFIX) (default /usr/local), the
+#                       headers libhugesg.h and hugesg.h into include/hugesg/
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -11,7 +12,11 @@ LIB_SONAME := libhugesg.so.1
 LIB_OUT := build/lib
 # CPPFLAGS, CFLAGS and LDFLAGS from the environment are honoured (dpkg's
 # hardening flags in the Debian package); -Werror stays.
-LIB_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Iinclude/uapi -Ilib \
+# In the tree, for every user-space program: libhugesg.h includes "hugesg.h"
+# (the ABI, installed beside it in $(INCLUDEDIR)/hugesg/), found here in
+# include/uapi/linux; <linux/hugesg.h> still names the same file.
+LIB_INCLUDES := -Iinclude/uapi -Iinclude/uapi/linux -Ilib
+LIB_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 $(LIB_INCLUDES) \
 	$(CPPFLAGS) $(CFLAGS)
 LIB_HEADERS := lib/libhugesg.h include/uapi/linux/hugesg.h
 LIB_OUTPUTS := $(LIB_OUT)/libhugesg.a $(LIB_OUT)/$(LIB_SONAME) \
@@ -47,10 +52,9 @@ $(LIB_OUT)/hugesg.pc: lib/hugesg.pc.in
 
 # The .pc is written again here so that it names the PREFIX of the install.
 install-lib: $(LIB_OUTPUTS)
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/hugesg
 	install -m 644 $(LIB_OUT)/libhugesg.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIB_OUT)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libhugesg.so
 	sed $(LIB_PC_SED) lib/hugesg.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/hugesg.pc
-	install -m 644 lib/libhugesg.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 include/uapi/linux/hugesg.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 644 lib/libhugesg.h include/uapi/linux/hugesg.h $(DESTDIR)$(INCLUDEDIR)/hugesg/

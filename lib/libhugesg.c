@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * libhugesg: hugepage buffers, the /dev/hugesg ioctls and the stream ring
  * helpers.  See libhugesg.h for the contract of every function.

@@ -1,10 +1,10 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
 /*
  * libhugesg: user-space side of the hugesg driver (/dev/hugesg).
  *
- * Hugepage buffers, the driver's ioctls (include/uapi/linux/hugesg.h) and
- * the helpers around them: consuming the FPGA stream ring in place and
- * checking its pattern.
+ * Hugepage buffers, the driver's ioctls (include/uapi/linux/hugesg.h,
+ * installed beside this header as hugesg/hugesg.h) and the helpers around
+ * them: consuming the FPGA stream ring in place and checking its pattern.
  *
  * Conventions: every function that can fail returns 0 (or a non-negative
  * value where documented) on success and a negative errno on failure; after
@@ -19,7 +19,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <linux/hugesg.h>
+/*
+ * The /dev/hugesg ABI.  Installed, it sits beside this header in
+ * $(includedir)/hugesg/ and is found there first; in the source tree it is
+ * include/uapi/linux/hugesg.h, found through -Iinclude/uapi/linux.
+ */
+#include "hugesg.h"
 
 #ifdef __cplusplus
 extern "C" {

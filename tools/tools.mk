@@ -9,7 +9,7 @@
 
 BINDIR ?= $(PREFIX)/bin
 TOOLS_LINK ?= static
-TOOLS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Iinclude/uapi -Ilib \
+TOOLS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 $(LIB_INCLUDES) \
 	$(CPPFLAGS) $(CFLAGS)
 TOOLS_OUTPUTS := build/tools/hugesg
 TOOLS_DEPS := tools/hugesg.c lib/libhugesg.h include/uapi/linux/hugesg.h

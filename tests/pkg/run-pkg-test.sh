@@ -7,14 +7,19 @@
 #     the cache, copied fresh for every run) with dkms and the headers of the
 #     6.1 and 6.12 kernels that tests/vm/kernel.sh resolves: installing the
 #     packages with apt makes DKMS build and install both modules for both
-#     kernels; a program builds against libhugesg-dev with pkg-config;
+#     kernels, each module with VERSION as its version; the library's
+#     packages carry its licence (LGPL-2.1-or-later or MIT) in their
+#     copyright, libhugesg-dev installs its headers under /usr/include/hugesg/
+#     (none under /usr/include/linux/) and a program builds against it with
+#     pkg-config;
 #     purging hugesg-dkms removes the modules; `make dkms-install` and
 #     `make dkms-uninstall` from the tree do the same without packages
 #  3. the 6.1 kernel in the rig's QEMU (edu, hugesg-fpga, intel-iommu) with
 #     the modules DKMS built, loaded by modprobe, and the packaged hugesg
-#     with its shared libraries: `hugesg info` must find the driver and both
-#     engines; `hugesg copy` and a short `hugesg stream` must pass; the
-#     console is scanned for kernel reports (tests/vm/scan-log.sh)
+#     with its shared libraries: both modules report VERSION in sysfs,
+#     `hugesg info` must find the driver and both engines; `hugesg copy` and
+#     a short `hugesg stream` must pass; the console is scanned for kernel
+#     reports (tests/vm/scan-log.sh)
 # Prints PASS/FAIL/SKIP lines and "N passed, N failed, N skipped".
 #
 # env: HUGESG_CACHE (default /var/cache/hugesg): the chroot base
@@ -129,6 +134,26 @@ modules_in() {
 		fail "$what: built and installed for $k"
 		echo "dkms status: ${state:-nothing}; modules: ${files:-none}" | note
 	fi
+	local m v
+	for m in hugesg hugesg_drv; do
+		v=$(in_chroot modinfo -k "$k" -F version "$m" 2>/dev/null)
+		check "$what: modinfo -k $k -F version $m: ${v:-none} (VERSION $ver)" \
+			test "$v" = "$ver"
+	done
+}
+
+# lib_licence PKG: the License of the lib/* stanza of PKG's installed
+# copyright file, and that file's stand-alone paragraphs of both licences
+lib_licence() {
+	local f=$root/usr/share/doc/$1/copyright lic
+	lic=$(awk '/^Files:/ { lib = ($2 == "lib/*") }
+		lib && /^License:/ { sub(/^License: */, ""); print; exit }' "$f" 2>/dev/null)
+	check "$1: copyright: lib/* is '${lic:-none}', with the LGPL-2.1 reference and the MIT text" \
+		eval 'test "$lic" = "LGPL-2.1-or-later or MIT" &&
+			grep -qx "License: LGPL-2.1-or-later" "$f" &&
+			grep -q "/usr/share/common-licenses/LGPL-2.1" "$f" &&
+			grep -qx "License: MIT" "$f" &&
+			grep -q "Permission is hereby granted, free of charge" "$f"'
 }
 
 # modules_gone WHAT: no hugesg left in DKMS, /usr/src or /lib/modules
@@ -262,6 +287,20 @@ done
 lib=$(in_chroot ldd /usr/bin/hugesg 2>/dev/null | awk '$1 == "libhugesg.so.1" {print $3}')
 check "hugesg-tools: /usr/bin/hugesg runs, linked to libhugesg.so.1 (${lib:-not found})" \
 	eval 'test -n "$lib" && in_chroot hugesg --help >/dev/null 2>&1'
+for p in libhugesg1 libhugesg-dev; do
+	lib_licence "$p"
+done
+spdx=$(sed -n '1s/.*SPDX-License-Identifier: \(.*\) \*\//\1/p' "$root/usr/include/hugesg/libhugesg.h" 2>/dev/null)
+check "libhugesg-dev: libhugesg.h says SPDX-License-Identifier: ${spdx:-none}" \
+	test "$spdx" = "LGPL-2.1-or-later OR MIT"
+headers=$(in_chroot dpkg -L libhugesg-dev 2>/dev/null | grep '^/usr/include/.*\.h$' | sort | tr '\n' ' ')
+check "libhugesg-dev: headers ${headers:-none}" \
+	test "$headers" = "/usr/include/hugesg/hugesg.h /usr/include/hugesg/libhugesg.h "
+inlinux=$(in_chroot dpkg -L hugesg-dkms libhugesg1 libhugesg-dev hugesg-tools 2>/dev/null |
+	grep '^/usr/include/linux/')
+check "packages: nothing under /usr/include/linux/ (${inlinux:-none})" test -z "$inlinux"
+cflags=$(echo $(in_chroot pkg-config --cflags hugesg 2>/dev/null))
+check "libhugesg-dev: pkg-config --cflags hugesg: $cflags" test "$cflags" = "-I/usr/include/hugesg"
 man=$(in_chroot dpkg -L hugesg-tools 2>/dev/null | grep -c '/man1/hugesg.1')
 check "hugesg-tools: the manual page hugesg(1)" test "$man" = 1
 cat > "$root/tmp/use-lib.c" <<'EOF'
@@ -286,6 +325,12 @@ dev_out=$(in_chroot sh -c 'cd /tmp &&
 		-l:libhugesg.a && ./use-lib-static' 2>&1)
 check "libhugesg-dev: a program builds with pkg-config hugesg, shared and static (${dev_out//$'\n'/, })" \
 	test "$dev_out" = "$(printf '3G edu ABI 1\n3G edu ABI 1')"
+# <libhugesg.h> is found through pkg-config's -I only; <hugesg/libhugesg.h>
+# needs none
+sed 's|<libhugesg.h>|<hugesg/libhugesg.h>|' "$root/tmp/use-lib.c" > "$root/tmp/use-lib2.c"
+check "libhugesg-dev: <libhugesg.h> needs pkg-config's -I; <hugesg/libhugesg.h> builds without" \
+	eval '! in_chroot gcc -c -o /tmp/no.o /tmp/use-lib.c >/dev/null 2>&1 &&
+		in_chroot sh -c "cd /tmp && gcc -Wall -Werror -o use-lib2 use-lib2.c -lhugesg && ./use-lib2" >/dev/null 2>&1'
 
 # the guest's files, before the packages go
 groot=$out/guest/initramfs
@@ -372,6 +417,9 @@ else
 fi
 check "guest: modprobe hugesg_drv loads hugesg and hugesg_drv" \
 	eval '[ "$(rc_of modprobe)" = 0 ] && section modules | grep -q "^hugesg_drv " && section modules | grep -q "^hugesg "'
+gver=$(section version | tr '\n' ' ')
+check "guest: /sys/module/{hugesg,hugesg_drv}/version: ${gver:-none}" \
+	test "$gver" = "$ver $ver "
 section info | note
 info=$(section info)
 check "guest: hugesg info exits 0" test "$(rc_of info)" = 0
