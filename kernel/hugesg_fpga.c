@@ -42,6 +42,14 @@ struct hugesg_fpga {
 	u64 host_ptr;
 	u64 threshold;
 	u64 stream_gen;		/* streams started so far (eng.lock) */
+	/*
+	 * set at start, read by the waiters too: the direction (to the
+	 * device: the CPU produces, host_ptr is what it handed over, the
+	 * device consumes up to it), the ring's length and the limit
+	 */
+	bool to_dev;
+	u64 ring_len;
+	u64 limit;
 
 	/*
 	 * what the interrupt handler saw last, and whom it wakes (the
@@ -75,14 +83,20 @@ static irqreturn_t hugesg_fpga_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-/* The ring's state, from the device (eng.lock held, not removed). */
+/*
+ * The ring's state, from the device (eng.lock held, not removed).  From
+ * the device: write_ptr is what it produced, read_ptr what the caller
+ * acknowledged; to the device: write_ptr is what the caller handed over,
+ * read_ptr what the device consumed.
+ */
 static void hugesg_fpga_state(struct hugesg_fpga *fp, struct hugesg_ring *st)
 {
 	void __iomem *r = fp->regs;
 	u32 status = readl(r + HSGF_REG_STATUS);
+	u64 dev_ptr = readq(r + HSGF_REG_WRITE_PTR);
 
-	st->write_ptr = readq(r + HSGF_REG_WRITE_PTR);
-	st->read_ptr = fp->host_ptr;
+	st->write_ptr = fp->to_dev ? fp->host_ptr : dev_ptr;
+	st->read_ptr = fp->to_dev ? dev_ptr : fp->host_ptr;
 	st->ring_size = readq(r + HSGF_REG_RING_SIZE);
 	st->overruns = readq(r + HSGF_REG_OVERRUNS);
 	st->checksum = readq(r + HSGF_REG_CHECKSUM);
@@ -231,15 +245,21 @@ static int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *re
 				    const struct hugesg_stream *req)
 {
 	struct hugesg_fpga *fp = to_fpga(reg->eng);
+	bool to_dev = req->flags & HUGESG_STREAM_TO_DEVICE;
 	struct hugesg_buf *buf = reg->buf;
 	void __iomem *r;
 	u32 ctrl, status;
 	int ret;
 
-	if (req->flags & HUGESG_STREAM_TO_DEVICE)
-		return -EOPNOTSUPP;
-	if (req->flags || req->mode > HUGESG_STREAM_DESC ||
-	    !(buf->flags & HUGESG_WRITE) || (req->limit | buf->start | buf->len) & 7)
+	/*
+	 * the device writes a ring it streams into (HUGESG_WRITE, mapped
+	 * DMA_FROM_DEVICE) and reads one it streams from (mapped
+	 * DMA_TO_DEVICE: registered without HUGESG_WRITE)
+	 */
+	if (req->flags & ~HUGESG_STREAM_TO_DEVICE ||
+	    req->mode > HUGESG_STREAM_DESC ||
+	    (to_dev ? reg->dir != DMA_TO_DEVICE : !(buf->flags & HUGESG_WRITE)) ||
+	    (req->limit | buf->start | buf->len) & 7)
 		return -EINVAL;
 
 	mutex_lock(&fp->eng.lock);
@@ -262,8 +282,15 @@ static int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *re
 	if (ret)
 		goto out;
 
-	/* the whole ring is the device's again (also after a last stream) */
-	hugesg_reg_sync(reg, 0, buf->len, false);
+	/*
+	 * the whole ring is the device's again (also after a last stream);
+	 * to the device, each piece is synced as it is handed over
+	 */
+	if (!to_dev)
+		hugesg_reg_sync(reg, 0, buf->len, false);
+	fp->to_dev = to_dev;
+	fp->ring_len = buf->len;
+	fp->limit = req->limit;
 	fp->host_ptr = 0;
 	fp->threshold = req->irq_threshold ?: max_t(u64, buf->len / 8, 8);
 	writeq(req->seed, r + HSGF_REG_SEED);
@@ -281,7 +308,8 @@ static int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *re
 	fp->owner = f;
 	fp->ring = reg;
 
-	writel(ctrl | HSGF_CTRL_DIR_TO_MEM | HSGF_CTRL_RUN, r + HSGF_REG_CTRL);
+	ctrl |= to_dev ? HSGF_CTRL_DIR_FROM_MEM : HSGF_CTRL_DIR_TO_MEM;
+	writel(ctrl | HSGF_CTRL_RUN, r + HSGF_REG_CTRL);
 	status = readl(r + HSGF_REG_STATUS);
 	if (status & HSGF_STATUS_ERROR) {
 		/* the device refused the configuration: it did not start */
@@ -322,7 +350,7 @@ static int hugesg_fpga_stream_stop(struct hugesg_file *f, struct hugesg_ring *st
 		 * stopped: what it wrote since the last wait is the CPU's, as
 		 * the final write_ptr reported here says (no wait follows)
 		 */
-		if (halted)
+		if (halted && !fp->to_dev)
 			hugesg_fpga_sync_ring(fp->ring, st->read_ptr,
 					      st->write_ptr - st->read_ptr, true);
 		hugesg_fpga_clear(fp);
@@ -336,6 +364,20 @@ static int hugesg_fpga_stream_stop(struct hugesg_file *f, struct hugesg_ring *st
 	return ret;
 }
 
+/*
+ * What the caller may take at @dev_ptr: from the device, the bytes ready
+ * to consume; to the device, the room to produce into (what the device
+ * has not consumed yet stays in the ring).  READ_ONCE: a waiter reads
+ * host_ptr while the caller's RING_ACK moves it.
+ */
+static u64 hugesg_fpga_ready_bytes(struct hugesg_fpga *fp, u64 dev_ptr)
+{
+	u64 host_ptr = READ_ONCE(fp->host_ptr);
+
+	return fp->to_dev ? fp->ring_len - (host_ptr - dev_ptr) :
+		dev_ptr - host_ptr;
+}
+
 static bool hugesg_fpga_ready(struct hugesg_fpga *fp, struct hugesg_file *f,
 			      u64 gen, u64 min_bytes)
 {
@@ -345,7 +387,7 @@ static bool hugesg_fpga_ready(struct hugesg_fpga *fp, struct hugesg_file *f,
 	ready = fp->eng.removed || fp->owner != f ||
 		READ_ONCE(fp->stream_gen) != gen ||
 		!(fp->snap_status & HSGF_STATUS_RUNNING) ||
-		fp->snap_dev_ptr - fp->host_ptr >= min_bytes;
+		hugesg_fpga_ready_bytes(fp, fp->snap_dev_ptr) >= min_bytes;
 	spin_unlock_irq(&fp->snap_lock);
 	return ready;
 }
@@ -393,11 +435,16 @@ static int hugesg_fpga_ring_wait(struct hugesg_file *f, struct hugesg_ring *st)
 		ret = -ECANCELED;
 	} else {
 		hugesg_fpga_state(fp, st);
-		/* what is ready to consume becomes the CPU's, nothing else */
-		hugesg_fpga_sync_ring(fp->ring, st->read_ptr,
-				      st->write_ptr - st->read_ptr, true);
-		if (!left && st->write_ptr - st->read_ptr < st->min_bytes &&
-		    st->state == HUGESG_RING_RUNNING)
+		/*
+		 * what is ready to consume becomes the CPU's, nothing else;
+		 * the device only reads a ring it streams from
+		 */
+		if (!fp->to_dev)
+			hugesg_fpga_sync_ring(fp->ring, st->read_ptr,
+					      st->write_ptr - st->read_ptr, true);
+		if (!left && st->state == HUGESG_RING_RUNNING &&
+		    hugesg_fpga_ready_bytes(fp, fp->to_dev ? st->read_ptr :
+					    st->write_ptr) < st->min_bytes)
 			ret = -ETIMEDOUT;
 	}
 	mutex_unlock(&fp->eng.lock);
@@ -406,7 +453,12 @@ out:
 	return ret;
 }
 
-/* The caller consumed min_bytes more (f->lock held): hand them back. */
+/*
+ * The caller hands min_bytes more to the device (f->lock held): from the
+ * device, bytes it consumed, whose room the device may fill again; to the
+ * device, bytes it produced, at most the room there is and no further
+ * than the stream's limit.  Only those bytes are synced for the device.
+ */
 static int hugesg_fpga_ring_ack(struct hugesg_file *f, struct hugesg_ring *st)
 {
 	struct hugesg_fpga *fp = to_fpga(f->stream);
@@ -421,13 +473,14 @@ static int hugesg_fpga_ring_ack(struct hugesg_file *f, struct hugesg_ring *st)
 		goto out;
 	}
 	dev_ptr = readq(fp->regs + HSGF_REG_WRITE_PTR);
-	if (st->min_bytes > dev_ptr - fp->host_ptr) {
+	if (st->min_bytes > hugesg_fpga_ready_bytes(fp, dev_ptr) ||
+	    (fp->to_dev && fp->limit &&
+	     st->min_bytes > fp->limit - fp->host_ptr)) {
 		ret = -EINVAL;
 		goto out;
 	}
-	/* only what was consumed goes back to the device */
 	hugesg_fpga_sync_ring(fp->ring, fp->host_ptr, st->min_bytes, false);
-	fp->host_ptr += st->min_bytes;
+	WRITE_ONCE(fp->host_ptr, fp->host_ptr + st->min_bytes);
 	lo_hi_writeq(fp->host_ptr, fp->regs + HSGF_REG_READ_PTR);
 	hugesg_fpga_state(fp, st);
 out:
@@ -439,14 +492,16 @@ static __poll_t hugesg_fpga_poll(struct hugesg_file *f, struct file *file,
 				 poll_table *wait)
 {
 	struct hugesg_fpga *fp = to_fpga(f->stream);
+	__poll_t ready = fp->to_dev ? EPOLLOUT | EPOLLWRNORM :
+		EPOLLIN | EPOLLRDNORM;
 	__poll_t mask = 0;
 
 	poll_wait(file, &f->wq, wait);
 	spin_lock_irq(&fp->snap_lock);
 	if (fp->eng.removed || !(fp->snap_status & HSGF_STATUS_RUNNING))
-		mask |= EPOLLIN | EPOLLHUP;
-	else if (fp->snap_dev_ptr - fp->host_ptr >= fp->threshold)
-		mask |= EPOLLIN | EPOLLRDNORM;
+		mask |= (ready & (EPOLLIN | EPOLLOUT)) | EPOLLHUP;
+	else if (hugesg_fpga_ready_bytes(fp, fp->snap_dev_ptr) >= fp->threshold)
+		mask |= ready;
 	if (fp->snap_status & HSGF_STATUS_ERROR)
 		mask |= EPOLLERR;
 	spin_unlock_irq(&fp->snap_lock);

@@ -332,6 +332,18 @@ uint64_t hsg_pattern_verify(const void *data, size_t len, uint64_t stream_off,
 
 /* ---- ring arithmetic ----------------------------------------------------------------- */
 
+uint64_t hsg_fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
 int hsg_ring_chunks(const void *ring, uint64_t ring_size, uint64_t pos,
 		    uint64_t n, hsg_chunk_fn fn, void *arg)
 {
@@ -533,6 +545,36 @@ int hsg_ring_wait(int fd, uint64_t min_bytes, uint32_t timeout_ms,
 int hsg_ring_ack(int fd, uint64_t bytes, struct hugesg_ring *st)
 {
 	return ring_ioctl(fd, HUGESG_IOC_RING_ACK, bytes, 0, st, "HUGESG_IOC_RING_ACK");
+}
+
+int hsg_ring_produce(int fd, void *ring, uint64_t min_bytes,
+		     uint64_t max_bytes, uint32_t timeout_ms, hsg_fill_fn fn,
+		     void *arg, struct hugesg_ring *st)
+{
+	uint64_t room, n, at, len, pos;
+	char *base = ring;
+	int rc = hsg_ring_wait(fd, min_bytes, timeout_ms, st);
+
+	if (rc)
+		return rc;
+	/* to the device: write_ptr handed over, read_ptr consumed */
+	if (st->write_ptr - st->read_ptr > st->ring_size)
+		return fail(EINVAL, "%" PRIu64 " bytes in flight but the ring holds %" PRIu64
+			    ": driver bug, report it",
+			    (uint64_t)(st->write_ptr - st->read_ptr), (uint64_t)st->ring_size);
+	room = st->ring_size - (st->write_ptr - st->read_ptr);
+	n = (room < max_bytes ? room : max_bytes) & ~UINT64_C(7);
+	if (!n)
+		return 0;
+	for (pos = st->write_ptr, len = 0; pos < st->write_ptr + n && !rc; pos += len) {
+		at = pos % st->ring_size;
+		len = st->ring_size - at < st->write_ptr + n - pos ?
+		      st->ring_size - at : st->write_ptr + n - pos;
+		rc = fn(base + at, len, pos, arg);
+	}
+	if (rc)
+		return rc;
+	return hsg_ring_ack(fd, n, st);
 }
 
 int hsg_ring_consume(int fd, const void *ring, uint64_t min_bytes,

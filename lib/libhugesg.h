@@ -122,6 +122,16 @@ HSG_API uint64_t hsg_pattern_verify(const void *data, size_t len,
 				    uint64_t stream_off, uint64_t seed,
 				    uint64_t *first_bad);
 
+/* The FNV-1a-64 offset basis: the checksum of an empty stream. */
+#define HSG_FNV1A_INIT UINT64_C(0xcbf29ce484222325)
+
+/*
+ * FNV-1a-64 of @len bytes at @data, in order, continuing from @h
+ * (HSG_FNV1A_INIT to begin): what hugesg-fpga reports as the checksum of
+ * the bytes a to-device stream gave it.
+ */
+HSG_API uint64_t hsg_fnv1a(uint64_t h, const void *data, size_t len);
+
 /* ---- ring arithmetic (no device) -------------------------------------------- */
 
 /*
@@ -200,6 +210,26 @@ HSG_API int hsg_ring_ack(int fd, uint64_t bytes, struct hugesg_ring *st);
 HSG_API int hsg_ring_consume(int fd, const void *ring, uint64_t min_bytes,
 			     uint32_t timeout_ms, hsg_chunk_fn fn, void *arg,
 			     struct hugesg_ring *st);
+
+/*
+ * Called per contiguous piece of room in a to-device ring: produce @len
+ * bytes at @data, stream bytes from @stream_off on.  Return 0 or a negative
+ * errno to stop.
+ */
+typedef int (*hsg_fill_fn)(void *data, size_t len, uint64_t stream_off,
+			   void *arg);
+
+/*
+ * A to-device stream's producer step: wait as hsg_ring_wait() for
+ * @min_bytes of room, have @fn fill the room there is (at most @max_bytes,
+ * rounded down to whole words; one call per contiguous piece of the ring at
+ * @ring) and hand it to the device (RING_ACK).  @st gets the state after
+ * the hand-over: st->write_ptr says how far the stream is produced.  Nothing
+ * is handed over if @fn fails.
+ */
+HSG_API int hsg_ring_produce(int fd, void *ring, uint64_t min_bytes,
+			     uint64_t max_bytes, uint32_t timeout_ms,
+			     hsg_fill_fn fn, void *arg, struct hugesg_ring *st);
 
 /* HUGESG_IOC_TRANSFER: the device copies as the caller's @t says. */
 HSG_API int hsg_transfer(int fd, struct hugesg_transfer *t);

@@ -58,7 +58,10 @@ static const char stream_help[] =
 	"\n"
 	"Register a ring of hugepages with the FPGA engine, stream its pattern\n"
 	"(the 64-bit word at stream offset o is o ^ seed) and verify every word\n"
-	"in place before acknowledging it.\n"
+	"in place before acknowledging it.  With --to-device the other way: the\n"
+	"pattern is produced into the ring in place and handed to the device,\n"
+	"which checks every word and sums every byte; its checksum must equal\n"
+	"the one computed here.\n"
 	"\n"
 	"  --size BYTES     ring size (default 64M); suffixes k, M, G\n"
 	"  --total BYTES    bytes to stream (default 1G)\n"
@@ -67,6 +70,7 @@ static const char stream_help[] =
 	"  --seed N         pattern seed (default 0x5eed0f4a6e5e9d11)\n"
 	"  --rate BYTES     bytes per millisecond of device time (default: full speed)\n"
 	"  --memfd          memfd_create(MFD_HUGETLB) ring instead of anonymous\n"
+	"  --to-device      play the pattern out to the device instead\n"
 	"  --quiet          no progress on stderr\n"
 	"\n"
 	"Prints 'stream: N bytes verified, M mismatches, ...' on stdout.\n";
@@ -247,7 +251,7 @@ static int cmd_info(int argc, char **argv)
 struct stream_opts {
 	uint64_t size, total, page, seed, rate;
 	unsigned int mode;
-	bool memfd, quiet;
+	bool memfd, quiet, to_device;
 };
 
 struct verify {
@@ -414,6 +418,118 @@ out_fd:
 	return rc;
 }
 
+struct produce {
+	uint64_t seed, checksum;
+};
+
+/* Produce the pattern into the ring's room, summing what is handed over. */
+static int produce_chunk(void *data, size_t len, uint64_t off, void *arg)
+{
+	struct produce *pr = arg;
+
+	hsg_pattern_fill(data, len, off, pr->seed);
+	pr->checksum = hsg_fnv1a(pr->checksum, data, len);
+	return 0;
+}
+
+/*
+ * Play o->total bytes of the pattern out through the ring; then wait for
+ * the device to have consumed them all.  0 or -errno.
+ */
+static int run_stream_to_device(int fd, const struct hsg_buf *ring,
+				uint32_t handle, const struct stream_opts *o,
+				struct produce *pr, struct hugesg_ring *st)
+{
+	struct hugesg_stream s = {
+		.handle = handle, .mode = o->mode, .flags = HUGESG_STREAM_TO_DEVICE,
+		.seed = o->seed, .limit = o->total, .rate = o->rate,
+	};
+	struct progress p = {
+		.tty = isatty(STDERR_FILENO), .quiet = o->quiet,
+		.t0 = now_s(), .total = o->total,
+	};
+	uint64_t want, piece = ring->len / 4;
+	int rc = hsg_stream_start(fd, &s);
+
+	while (!rc && st->write_ptr < o->total) {
+		want = o->total - st->write_ptr < piece ? o->total - st->write_ptr : piece;
+		rc = hsg_ring_produce(fd, ring->addr, want, want,
+				      wait_ms(want, o->rate), produce_chunk, pr, st);
+		if (!rc && st->state == HUGESG_RING_ERROR) {
+			fprintf(stderr, "%shugesg: the engine stopped on %" PRIu64 " DMA errors: see dmesg\n",
+				p.tty && p.last ? "\n" : "", (uint64_t)st->dma_errors);
+			return -EIO;
+		}
+		if (!rc)
+			progress(&p, st, false);
+	}
+	/* all handed over: wait until the device consumed it all */
+	while (!rc && st->state == HUGESG_RING_RUNNING)
+		rc = hsg_ring_wait(fd, st->ring_size, wait_ms(st->ring_size, o->rate), st);
+	if (rc) {
+		fprintf(stderr, "%shugesg: %s\n", p.tty && p.last ? "\n" : "", hsg_last_error());
+		hsg_stream_stop(fd, NULL);
+		return rc;
+	}
+	progress(&p, st, true);
+	return 0;
+}
+
+static int do_stream_to_device(const struct stream_opts *o)
+{
+	struct produce pr = { .seed = o->seed, .checksum = HSG_FNV1A_INIT };
+	struct hugesg_ring st = { 0 };
+	struct hugesg_register reg;
+	struct hsg_buf ring;
+	bool ok;
+	double t0;
+	int fd, rc;
+
+	rc = open_engine(HUGESG_ENGINE_FPGA, &fd);
+	if (rc)
+		return rc;
+	rc = hsg_buf_alloc(&ring, o->size, o->page, o->memfd ? HSG_MEMFD : HSG_ANON);
+	if (rc) {
+		rc = lib_failure(rc);
+		goto out_fd;
+	}
+	/* the device only reads it: no HUGESG_WRITE, mapped DMA_TO_DEVICE */
+	rc = hsg_register(fd, ring.addr, ring.len, HUGESG_HUGE, HUGESG_ENGINE_FPGA, &reg);
+	if (rc) {
+		rc = lib_failure(rc);
+		goto out_fd;
+	}
+	t0 = now_s();
+	rc = run_stream_to_device(fd, &ring, reg.handle, o, &pr, &st);
+	if (rc) {
+		rc = exit_code(rc);
+		goto out_fd;
+	}
+	rc = hsg_stream_stop(fd, &st);
+	if (rc) {
+		rc = lib_failure(rc);
+		goto out_fd;
+	}
+	ok = st.state == HUGESG_RING_DONE && st.read_ptr == o->total &&
+	     !st.mismatches && st.checksum == pr.checksum;
+	printf("stream: %" PRIu64 " bytes verified by the device, %" PRIu64
+	       " mismatches, checksum %s (%#" PRIx64 "), %.1f MB/s, to device, mode %s, page %s\n",
+	       (uint64_t)st.read_ptr, (uint64_t)st.mismatches,
+	       st.checksum == pr.checksum ? "equal" : "DIFFERS", (uint64_t)st.checksum,
+	       mb_per_s(st.read_ptr, t0),
+	       o->mode == HUGESG_STREAM_DESC ? "desc" : "table", page_name(o->page));
+	if (!ok)
+		fprintf(stderr, "hugesg: the device consumed %" PRIu64 " of %" PRIu64
+			" bytes (state %u), checksum %#" PRIx64 ", expected %#" PRIx64 "\n",
+			(uint64_t)st.read_ptr, o->total, st.state, (uint64_t)st.checksum,
+			pr.checksum);
+	rc = ok ? EX_OK : EX_MISMATCH;
+out_fd:
+	hsg_close(fd);
+	hsg_buf_free(&ring);
+	return rc;
+}
+
 static int cmd_stream(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -424,6 +540,7 @@ static int cmd_stream(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "memfd", no_argument, NULL, 'M' },
+		{ "to-device", no_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -464,6 +581,9 @@ static int cmd_stream(int argc, char **argv)
 		case 'M':
 			o.memfd = true;
 			break;
+		case 'T':
+			o.to_device = true;
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
@@ -480,7 +600,7 @@ static int cmd_stream(int argc, char **argv)
 		return usage_error("stream ", "unexpected argument '%s'", argv[optind]);
 	if (!o.size || !o.total || o.total % 8)
 		return usage_error("stream ", "--size and --total must be non-zero, --total a multiple of 8");
-	return do_stream(&o);
+	return o.to_device ? do_stream_to_device(&o) : do_stream(&o);
 }
 
 /* ---- copy ------------------------------------------------------------------ */

@@ -128,9 +128,15 @@ struct hugesg_segments {
 #define HUGESG_STREAM_TO_DEVICE	0x1
 
 /*
- * Start the file's stream (one per file) into a registered buffer used as a
- * ring.  The data the device writes at stream byte offset o (a multiple of 8)
- * is the 64-bit little-endian word o ^ seed, at buffer offset o % len.
+ * Start the file's stream (one per file) through a registered buffer used
+ * as a ring, stream byte o at buffer offset o % len.  From the device (the
+ * default; the buffer registered with HUGESG_WRITE): the device writes at
+ * offset o (a multiple of 8) the 64-bit little-endian word o ^ seed.  To
+ * the device (HUGESG_STREAM_TO_DEVICE; the buffer registered without
+ * HUGESG_WRITE, mapped DMA_TO_DEVICE, else -EINVAL): the caller produces
+ * into the ring and hands each piece over with RING_ACK; the device reads
+ * it, checks every word against o ^ seed (mismatches) and sums all bytes
+ * (checksum: FNV-1a-64 in stream order, docs/hugesg-fpga.md).
  */
 struct hugesg_stream {
 	__u32 size;
@@ -156,8 +162,13 @@ struct hugesg_stream {
  * consume, or the stream ends, or @timeout_ms passes (-ETIMEDOUT, with the
  * out fields filled all the same), then report.  RING_ACK: the caller has
  * consumed @min_bytes more (a multiple of 8, at most what is ready); the
- * device may overwrite them.  STREAM_STOP: stop the stream (also after it
- * is done), wait for the device to confirm, report the final state.  All
+ * device may overwrite them.  To the device, RING_WAIT waits for @min_bytes
+ * of room (what the device consumed), and RING_ACK hands @min_bytes more
+ * that the caller produced to the device (at most the room there is, and
+ * not past the limit; else -EINVAL).  STREAM_STOP: stop the stream (also
+ * after it is done), wait for the device to confirm, report the final
+ * state; a to-device stream is DONE once the device consumed the limit,
+ * and its checksum and mismatches are then final.  All
  * report the state in the out fields.  A stream's limit must be a multiple
  * of 8, and so must the ring buffer's address and length.  A RING_WAIT
  * whose stream is stopped meanwhile (STREAM_STOP by another thread of the
@@ -168,8 +179,12 @@ struct hugesg_ring {
 	__u32 size;
 	__u32 timeout_ms;	/* in (WAIT) */
 	__u64 min_bytes;	/* in: WAIT: bytes wanted; ACK: bytes consumed */
-	__u64 write_ptr;	/* out: stream bytes the device has produced */
-	__u64 read_ptr;		/* out: stream bytes acknowledged */
+	/*
+	 * out: from the device, bytes it produced and bytes acknowledged;
+	 * to the device, bytes handed over and bytes it consumed
+	 */
+	__u64 write_ptr;
+	__u64 read_ptr;
 	__u64 ring_size;	/* out */
 	__u64 overruns;		/* out: times the device found the ring full */
 	__u64 checksum;		/* out: to-device streams */
