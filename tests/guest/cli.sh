@@ -38,6 +38,8 @@ case $(cat /proc/cmdline) in
 *)
 	check "an edu copy is verified" 0 "0 mismatches" hugesg copy --engine edu --size 8k ;;
 esac
+check "a stream to the device is checked by it" 0 " 0 mismatches, checksum equal" \
+	hugesg stream --quiet --size 16M --total 64M --mode desc --to-device
 check "too few 1 GiB pages: exit 3, says how to reserve them" 3 "hugepagesz=1G" \
 	hugesg stream --quiet --size 2G --page 1G
 echo "1..$n"

@@ -230,6 +230,55 @@ static void test_stream_into_read_only_buffer_is_einval(void **state)
 	assert_int_equal(hsg_stream(d->fd, h, HUGESG_STREAM_TABLE, 0, 0), -EINVAL);
 }
 
+/*
+ * To-device streams: a buffer the device may write (HUGESG_WRITE, mapped
+ * DMA_FROM_DEVICE) is no source; an unknown flag is -EINVAL; a hand-over
+ * of a part word, of more than the room, or past the limit is -EINVAL and
+ * moves nothing.
+ */
+static void test_to_device_bad_inputs_are_einval(void **state)
+{
+	struct dstate *d = *state;
+	struct hugesg_stream s = { .size = sizeof(s), .handle = d->h,
+				   .mode = HUGESG_STREAM_TABLE,
+				   .flags = HUGESG_STREAM_TO_DEVICE,
+				   .limit = 12 * MiB, .rate = 1 };
+	struct hugesg_ring st;
+	int h;
+
+	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), -EINVAL);
+	h = hsg_register(d->fd, d->huge, 8 * MiB, HUGESG_HUGE,
+			 HUGESG_ENGINE_FPGA, NULL);
+	assert_true(h > 0);
+	s.handle = h;
+	s.flags = HUGESG_STREAM_TO_DEVICE | 0x2;
+	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), -EINVAL);
+	s.flags = HUGESG_STREAM_TO_DEVICE;
+	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), 0);
+	/* the room is the whole ring, the device paced to a crawl */
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_RING_ACK, 4, 0, &st), -EINVAL);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_RING_ACK, 8 * MiB + 8, 0, &st),
+			 -EINVAL);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_RING_ACK, 8 * MiB, 0, &st), 0);
+	assert_int_equal(st.write_ptr, 8 * MiB);
+	/* all 8 MiB in flight: no room for a word more until it consumes */
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_RING_ACK, 8 * MiB, 0, &st),
+			 -EINVAL);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+	assert_int_equal(st.write_ptr, 8 * MiB);
+	/* past the limit: 4 MiB to go, a full ring of room */
+	s.limit = 4 * MiB;
+	s.rate = 0;
+	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), 0);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_RING_ACK, 4 * MiB + 8, 0, &st),
+			 -EINVAL);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_RING_ACK, 4 * MiB, 0, &st), 0);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_RING_WAIT, 8 * MiB, 10000, &st), 0);
+	assert_int_equal(st.state, HUGESG_RING_DONE);
+	assert_int_equal(st.read_ptr, 4 * MiB);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+}
+
 static void test_ring_calls_without_stream_or_past_data_are_einval(void **state)
 {
 	struct dstate *d = *state;
@@ -347,6 +396,7 @@ int main(void)
 		T(test_wrong_size_field_is_einval),
 		T(test_table_of_other_page_size_is_einval),
 		T(test_stream_into_read_only_buffer_is_einval),
+		T(test_to_device_bad_inputs_are_einval),
 		T(test_ring_calls_without_stream_or_past_data_are_einval),
 		T(test_ring_wait_on_stopped_stream_is_ecanceled),
 		T(test_ring_wait_across_stop_and_restart_is_ecanceled),

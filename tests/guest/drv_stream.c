@@ -190,6 +190,82 @@ static void test_stream_1g_through_2m_hugepage_table(void **state)
 	stream_and_verify(t, ring, 64 * MiB, HUGESG_STREAM_TABLE, GiB);
 }
 
+/*
+ * To the device: the ring registered without HUGESG_WRITE (mapped
+ * DMA_TO_DEVICE), the pattern produced into it in place and handed over
+ * piece by piece; the device checks every word and sums every byte.  With
+ * @corrupt_at a stream offset, that one word is flipped on its way: the
+ * device must find exactly it.
+ */
+static void to_device_and_verify(char *ring, size_t ring_len, unsigned int mode,
+				 uint64_t total, uint64_t corrupt_at)
+{
+	struct hugesg_stream s = { .size = sizeof(s), .mode = mode,
+				   .flags = HUGESG_STREAM_TO_DEVICE,
+				   .seed = 0x70de71ce, .limit = total };
+	struct hugesg_register r;
+	struct hugesg_ring st;
+	int fd = hsg_open(), h;
+	long pins = pins_held();
+	uint64_t sum;
+
+	assert_true(fd >= 0);
+	h = hsg_register(fd, ring, ring_len, HUGESG_HUGE, HUGESG_ENGINE_FPGA, &r);
+	assert_true(h > 0);
+	s.handle = h;
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_STREAM_START, &s), 0);
+	sum = produce_stream(fd, ring, ring_len, total, s.seed, corrupt_at, &st);
+	print_message("# to device, %s: %llu bytes consumed, %llu mismatches, checksum %#llx (expected %#llx), state %u\n",
+		      mode == HUGESG_STREAM_TABLE ? "table" : "descriptors",
+		      (unsigned long long)st.read_ptr,
+		      (unsigned long long)st.mismatches,
+		      (unsigned long long)st.checksum, (unsigned long long)sum,
+		      st.state);
+	assert_true(sum != 0);
+	assert_int_equal(st.state, HUGESG_RING_DONE);
+	assert_int_equal(st.read_ptr, total);
+	assert_int_equal(st.write_ptr, total);
+	assert_int_equal(st.dma_errors, 0);
+	assert_int_equal(st.mismatches, corrupt_at == UINT64_MAX ? 0 : 1);
+	assert_int_equal(st.checksum, sum);
+	assert_int_equal(hsg_ring(fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+	assert_int_equal(st.checksum, sum);
+	close(fd);
+	assert_int_equal(pins_held(), pins);
+}
+
+static void test_to_device_1g_through_2m_hugepage_table(void **state)
+{
+	struct tstate *t = *state;
+	char *ring = map_huge(t, 64 * MiB, 21);
+
+	assert_non_null(ring);
+	to_device_and_verify(ring, 64 * MiB, any_mode(HUGESG_STREAM_TABLE), GiB,
+			     UINT64_MAX);
+}
+
+static void test_to_device_through_descriptors_on_1g_page(void **state)
+{
+	struct tstate *t = *state;
+	char *ring = map_huge(t, GiB, 30);
+	size_t len = rig_config_is("swiotlb") ? 256 * MiB : GiB;
+
+	assert_non_null(ring);
+	to_device_and_verify(ring, len, HUGESG_STREAM_DESC, GiB + 64 * MiB,
+			     UINT64_MAX);
+}
+
+/* One word flipped on its way: the device counts it, the sums differ. */
+static void test_to_device_finds_a_flipped_word(void **state)
+{
+	struct tstate *t = *state;
+	char *ring = map_huge(t, 8 * MiB, 21);
+
+	assert_non_null(ring);
+	to_device_and_verify(ring, 8 * MiB, any_mode(HUGESG_STREAM_TABLE),
+			     32 * MiB, 20 * MiB + 4096);
+}
+
 /* (where every DMA bounces, a ring of 256 MiB: the bounce buffers hold 512) */
 static void test_stream_through_descriptors_on_1g_page(void **state)
 {
@@ -402,7 +478,8 @@ static void test_edu_copies_across_hugepage_boundaries(void **state)
 		edu_copy(t, sizes[i], SZ_2M - 1000 - i, 2 * SZ_2M - 5000 + i);
 }
 
-static void test_kill_while_streaming_leaves_no_trace(void **state)
+/* kill -9 at a random moment of a stream: no pin left, no free page changed */
+static void kill_while_streaming(int to_device)
 {
 	long pins = pins_held(), before = pool_free(SZ_2M);
 	int pipefd[2], status;
@@ -410,11 +487,11 @@ static void test_kill_while_streaming_leaves_no_trace(void **state)
 	char c;
 	pid_t pid;
 
-	(void)state;
 	assert_int_equal(pipe(pipefd), 0);
 	pid = fork();
 	if (!pid)
-		streaming_child(pipefd[1], 0);
+		to_device ? streaming_child_to_device(pipefd[1], 16 * MiB) :
+			    streaming_child(pipefd[1], 0);
 	assert_int_equal(read(pipefd[0], &c, 1), 1);
 	srand(time(NULL));
 	delay = (struct timespec){ 0, (rand() % 200 + 1) * 1000000L };
@@ -428,6 +505,18 @@ static void test_kill_while_streaming_leaves_no_trace(void **state)
 	close(pipefd[1]);
 }
 
+static void test_kill_while_streaming_leaves_no_trace(void **state)
+{
+	(void)state;
+	kill_while_streaming(0);
+}
+
+static void test_kill_while_streaming_to_device_leaves_no_trace(void **state)
+{
+	(void)state;
+	kill_while_streaming(1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,12 +528,16 @@ int main(void)
 		T(test_stream_1g_through_2m_hugepage_table),
 		T(test_stream_through_descriptors_on_1g_page),
 		T(test_buffer_beyond_bounce_buffers_is_enomem),
+		T(test_to_device_1g_through_2m_hugepage_table),
+		T(test_to_device_through_descriptors_on_1g_page),
+		T(test_to_device_finds_a_flipped_word),
 		T(test_paced_stream_has_no_overrun),
 		T(test_small_acks_while_device_writes_ahead),
 		T(test_max_segment_within_what_the_dma_layer_maps),
 		T(test_poll_reports_data_and_end),
 		T(test_edu_copies_across_hugepage_boundaries),
 		T(test_kill_while_streaming_leaves_no_trace),
+		T(test_kill_while_streaming_to_device_leaves_no_trace),
 	};
 
 	return cmocka_run_group_tests_name("drv_stream", tests, NULL, NULL);

@@ -148,6 +148,62 @@ static inline int64_t consume_stream(int fd, const char *ring, size_t ring_len,
  * A child that streams endlessly into a ring of @len bytes until it is
  * killed, at @rate bytes per millisecond of device time (0: full speed).
  */
+/* FNV-1a-64 over @len bytes, continuing from @h (the device's checksum). */
+static inline uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+#define FNV1A_INIT 0xcbf29ce484222325ULL
+
+/*
+ * Play @total bytes of the pattern out through a to-device stream already
+ * started on @ring: wait for room, write the pattern in place (the word at
+ * stream offset @corrupt_at, if not UINT64_MAX, flipped), hand it over;
+ * then wait until the device consumed it all.  Returns the FNV-1a-64 of
+ * what was handed over, the checksum the device must report; 0 on a failed
+ * call (with *@st as it was).
+ */
+static inline uint64_t produce_stream(int fd, char *ring, size_t ring_len,
+				      uint64_t total, uint64_t seed,
+				      uint64_t corrupt_at, struct hugesg_ring *st)
+{
+	uint64_t done = 0, h = FNV1A_INIT, piece = ring_len / 4, room, n, i;
+
+	while (done < total) {
+		n = total - done < piece ? total - done : piece;
+		if (hsg_ring(fd, HUGESG_IOC_RING_WAIT, n, 10000, st))
+			return 0;
+		room = ring_len - (st->write_ptr - st->read_ptr);
+		if (st->write_ptr != done || room < n)
+			return 0;
+		for (i = 0; i < n; i += 8) {
+			uint64_t o = done + i, w = o ^ seed;
+
+			if (o == corrupt_at)
+				w = ~w;
+			memcpy(ring + o % ring_len, &w, 8);
+		}
+		/* the piece may wrap: sum it in stream order */
+		for (i = 0; i < n; i += 8)
+			h = fnv1a(h, ring + (done + i) % ring_len, 8);
+		if (hsg_ring(fd, HUGESG_IOC_RING_ACK, n, 0, st))
+			return 0;
+		done += n;
+	}
+	while (st->state == HUGESG_RING_RUNNING)
+		if (hsg_ring(fd, HUGESG_IOC_RING_WAIT, ring_len, 10000, st))
+			return 0;
+	return h;
+}
+
 /*
  * The stream mode for a test that may use either: a hugepage table needs
  * DMA segments of whole hugepages, and where every DMA bounces (the rig's
@@ -158,6 +214,32 @@ static inline int64_t consume_stream(int fd, const char *ring, size_t ring_len,
 static inline unsigned int any_mode(unsigned int mode)
 {
 	return rig_config_is("swiotlb") ? HUGESG_STREAM_DESC : mode;
+}
+
+/*
+ * A child that plays the pattern out to the device for ever (a to-device
+ * stream of @len bytes of 2 MiB pages), signalling @ready once it runs;
+ * it never returns: the test kills it.
+ */
+static inline void streaming_child_to_device(int ready, size_t len)
+{
+	struct hugesg_stream s = { .size = sizeof(s),
+				   .mode = any_mode(HUGESG_STREAM_TABLE),
+				   .flags = HUGESG_STREAM_TO_DEVICE, .seed = 2 };
+	struct tstate t = { 0 };
+	struct hugesg_ring st;
+	char *ring = map_huge(&t, len, 21);
+	int fd = hsg_open(), h;
+
+	h = hsg_register(fd, ring, len, HUGESG_HUGE, HUGESG_ENGINE_FPGA, NULL);
+	s.handle = h;
+	if (!ring || h <= 0 || hsg_ioctl(fd, HUGESG_IOC_STREAM_START, &s))
+		_exit(1);
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	for (;;)
+		if (hsg_ring(fd, HUGESG_IOC_RING_WAIT, len / 4, 1000, &st) == 0)
+			hsg_ring(fd, HUGESG_IOC_RING_ACK, len / 4, 0, &st);
 }
 
 static inline void streaming_child_len(int ready, uint64_t rate, size_t len)
