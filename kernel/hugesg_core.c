@@ -55,6 +55,7 @@ static int hugesg_check_limit(unsigned long start, unsigned long len)
 struct hugesg_vma_scan {
 	unsigned long io_start;		/* first VM_IO/VM_PFNMAP byte, or end */
 	unsigned long file_start;	/* first shared hugetlb byte, or end */
+	unsigned long pages;		/* hugepages + ordinary pages */
 	u64 pin_bytes;			/* what the pins will hold */
 };
 
@@ -63,7 +64,8 @@ struct hugesg_vma_scan {
  * starts (GUP-fast pins such a mapping's ptes when they are ordinary pages,
  * vm_insert_page(), although the memory belongs to a driver), and how much
  * memory the pins will hold: whole hugepages for hugetlb mappings, the
- * range's own pages elsewhere; and where the first shared hugetlb mapping
+ * range's own pages elsewhere (and how many pages that is, which bounds
+ * the table's entries); and where the first shared hugetlb mapping
  * starts, on kernels that pin those through their file (compat.h,
  * HUGESG_FILE_PIN).  Holes are left to the pin, which reports them.  A
  * snapshot: the caller pins after the lock is dropped, so a process
@@ -80,6 +82,7 @@ static int hugesg_scan_vmas(unsigned long start, unsigned long end,
 
 	scan->io_start = end;
 	scan->file_start = end;
+	scan->pages = 0;
 	scan->pin_bytes = 0;
 	if (!mm)
 		return -EFAULT;
@@ -102,6 +105,7 @@ static int hugesg_scan_vmas(unsigned long start, unsigned long end,
 
 			hi = ALIGN(vend, hsize);
 			lo = ALIGN_DOWN(lo, hsize);
+			scan->pages += (hi - lo) / hsize;
 			if (HUGESG_FILE_PIN && (vma->vm_flags & VM_MAYSHARE) &&
 			    scan->file_start == end)
 				scan->file_start = max(vma->vm_start, addr) &
@@ -109,6 +113,7 @@ static int hugesg_scan_vmas(unsigned long start, unsigned long end,
 		} else {
 			hi = PAGE_ALIGN(vend);
 			lo &= PAGE_MASK;
+			scan->pages += (hi - lo) >> PAGE_SHIFT;
 		}
 		scan->pin_bytes += hi - lo;
 		addr = vma->vm_end;
@@ -476,6 +481,22 @@ static int hugesg_prepare(unsigned long start, unsigned long len,
 	return hugesg_scan_vmas(start, start + len, scan);
 }
 
+/*
+ * At most how many entries the table of [@start, @start + @len) can have,
+ * from the scan: one per page (hugepage or ordinary page) where each is
+ * discontiguous with the one before, plus one per max_segment cut.  Holes
+ * the scan did not count fail the build anyway.
+ */
+static unsigned long hugesg_max_entries(unsigned long start, unsigned long len,
+					unsigned int max_segment,
+					const struct hugesg_vma_scan *scan)
+{
+	unsigned long npages = (PAGE_ALIGN(start + len) - (start & PAGE_MASK)) >>
+			       PAGE_SHIFT;
+
+	return scan->pages + npages / (max_segment >> PAGE_SHIFT) + 1;
+}
+
 static int hugesg_build(struct sg_table *sgt, unsigned long start,
 			unsigned long len, unsigned int max_segment,
 			unsigned int flags, gfp_t gfp,
@@ -490,6 +511,10 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 	int ret;
 
 	hugesg_sgb_init(&b, sgt, len, offset_in_page(start), max_segment, gfp);
+	ret = hugesg_sgb_reserve(&b, hugesg_max_entries(start, len, max_segment,
+							scan));
+	if (ret)
+		return ret;
 	if (mode == HUGESG_NORMAL)
 		file_start = end;
 
@@ -601,7 +626,9 @@ err:
  * list; with @max_segment equal to the hugepage size, a hugepage-aligned
  * buffer gets one entry per hugepage.  No page array is allocated
  * (transient memory is one page at most, and only for ordinary pages), and
- * no page is mapped into the kernel.
+ * no page is mapped into the kernel.  The table is one allocation of its
+ * bound when the range's mappings bound it below SG_MAX_SINGLE_ALLOC
+ * entries (a single 1 GiB page: one small kmalloc()).
  *
  * On kernels where compat.h chooses it (HUGESG_FILE_PIN), the pages of a
  * shared hugetlb mapping (memfd, hugetlbfs file, shared anonymous, SysV

@@ -27,9 +27,11 @@ struct hugesg_unpin_state {
 /* A table being built: see hugesg_sgbuild.c. */
 struct hugesg_sg_builder {
 	struct sg_table *sgt;
-	struct scatterlist *chunk;	/* current chunk (a page) */
+	struct scatterlist *chunk;	/* current chunk */
 	struct scatterlist *prev_chunk;	/* the chunk chained to it */
 	unsigned int used;		/* entries used in @chunk */
+	unsigned int cap;		/* entries @chunk holds */
+	bool exact;			/* @chunk is the whole table, kmalloc'd */
 	gfp_t gfp;
 	unsigned long max_pages;	/* max_segment in pages */
 	unsigned long remaining;	/* bytes of the range not in an entry */
@@ -41,6 +43,7 @@ struct hugesg_sg_builder {
 void hugesg_sgb_init(struct hugesg_sg_builder *b, struct sg_table *sgt,
 		     unsigned long len, unsigned int offset,
 		     unsigned int max_segment, gfp_t gfp);
+int hugesg_sgb_reserve(struct hugesg_sg_builder *b, unsigned long max_entries);
 int hugesg_sgb_add(struct hugesg_sg_builder *b, unsigned long pfn,
 		   unsigned long npages, bool huge);
 int hugesg_sgb_finish(struct hugesg_sg_builder *b);
