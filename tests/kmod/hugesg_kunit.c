@@ -259,6 +259,98 @@ static void sgb_abort_unpins_and_frees(struct kunit *test)
 	kunit_pages_free(block, 10);
 }
 
+/*
+ * A table reserved for @bound entries, built from @n discontiguous pages
+ * (every other page of a block): the entries are lib/scatterlist.c's, and
+ * the table stays where it was reserved unless @n is over @bound.
+ */
+static void check_reserved(struct kunit *test, unsigned int bound,
+			   unsigned int n)
+{
+	struct page *block = kunit_pages(test, 4), *pages[8];
+	struct hugesg_sg_builder b;
+	struct sg_table got, want;
+	struct scatterlist *reserved;
+	unsigned int i;
+
+	KUNIT_ASSERT_LE(test, n, 8u);
+	for (i = 0; i < n; i++)
+		pages[i] = block + 2 * i;
+	hugesg_sgb_init(&b, &got, n * PAGE_SIZE, 0, UINT_MAX & PAGE_MASK,
+			GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, hugesg_sgb_reserve(&b, bound), 0);
+	reserved = got.sgl;
+	KUNIT_EXPECT_NOT_NULL(test, reserved);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, hugesg_sgb_add(&b, page_to_pfn(pages[i]),
+						     1, false), 0);
+	KUNIT_ASSERT_EQ(test, hugesg_sgb_finish(&b), 0);
+	if (n <= bound)
+		KUNIT_EXPECT_PTR_EQ(test, got.sgl, reserved);
+	else
+		KUNIT_EXPECT_PTR_NE(test, got.sgl, reserved);
+	KUNIT_ASSERT_EQ(test, hugesg_sg_table_from_pages(&want, pages, n, 0,
+							 n * PAGE_SIZE,
+							 UINT_MAX & PAGE_MASK,
+							 GFP_KERNEL), 0);
+	expect_same_table(test, &got, &want);
+	sg_free_table(&got);	/* KASAN and kmemleak watch this free */
+	sg_free_table(&want);
+	kunit_pages_free(block, 4);
+}
+
+/* A bounded table is one allocation, filled in place, end marked. */
+static void sgb_reserved_table_is_filled_in_place(struct kunit *test)
+{
+	check_reserved(test, 8, 5);
+	check_reserved(test, 5, 5);
+	check_reserved(test, 1, 1);
+}
+
+/* More entries than the bound: they move into a page chunk, same table. */
+static void sgb_reserve_exceeded_moves_to_a_chunk(struct kunit *test)
+{
+	check_reserved(test, 3, 5);
+	check_reserved(test, 1, 2);
+}
+
+/* No bound, or one a page chunk holds anyway: nothing is reserved. */
+static void sgb_reserve_large_or_unknown_is_a_no_op(struct kunit *test)
+{
+	struct hugesg_sg_builder b;
+	struct sg_table sgt;
+
+	hugesg_sgb_init(&b, &sgt, PAGE_SIZE, 0, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, hugesg_sgb_reserve(&b, 0), 0);
+	KUNIT_EXPECT_NULL(test, sgt.sgl);
+	KUNIT_EXPECT_EQ(test, hugesg_sgb_reserve(&b, SG_MAX_SINGLE_ALLOC), 0);
+	KUNIT_EXPECT_NULL(test, sgt.sgl);
+	KUNIT_EXPECT_FALSE(test, b.exact);
+}
+
+/* abort() of a reserved table unpins its entries and frees it. */
+static void sgb_reserved_abort_unpins_and_frees(struct kunit *test)
+{
+	struct page *block = kunit_pages(test, 3);
+	struct hugesg_sg_builder b;
+	struct sg_table sgt;
+	unsigned int i;
+
+	hugesg_sgb_init(&b, &sgt, 4 * PAGE_SIZE, 0, PAGE_SIZE * 16,
+			GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, hugesg_sgb_reserve(&b, 4), 0);
+	for (i = 0; i < 4; i++) {
+		fake_pin(block + 2 * i);
+		KUNIT_ASSERT_EQ(test, hugesg_sgb_add(&b, page_to_pfn(block + 2 * i),
+						     1, false), 0);
+	}
+	hugesg_sgb_abort(&b);
+	KUNIT_EXPECT_NULL(test, sgt.sgl);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, page_ref_count(block + 2 * i), 1);
+	kunit_pages_free(block, 3);
+}
+
 static struct kunit_case sgb_cases[] = {
 	KUNIT_CASE(sgb_contiguous_pages_are_one_entry),
 	KUNIT_CASE(sgb_max_segment_splits_a_run),
@@ -267,6 +359,10 @@ static struct kunit_case sgb_cases[] = {
 			 sgb_count_gen_params),
 	KUNIT_CASE(sgb_huge_run_splits_like_pages),
 	KUNIT_CASE(sgb_abort_unpins_and_frees),
+	KUNIT_CASE(sgb_reserved_table_is_filled_in_place),
+	KUNIT_CASE(sgb_reserve_exceeded_moves_to_a_chunk),
+	KUNIT_CASE(sgb_reserve_large_or_unknown_is_a_no_op),
+	KUNIT_CASE(sgb_reserved_abort_unpins_and_frees),
 	{}
 };
 
