@@ -700,6 +700,7 @@ void hugesg_sg_free_table_user_pages(struct sg_table *sgt, bool dirty)
 	for_each_sgtable_sg(sgt, sg, i)
 		hugesg_unpin_extent(&st, page_to_pfn(sg_page(sg)), sg->offset,
 				    sg->length);
+	hugesg_unpin_flush(&st);
 	sg_free_table(sgt);
 }
 EXPORT_SYMBOL_GPL(hugesg_sg_free_table_user_pages);

@@ -11,10 +11,14 @@
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 
+/* Hugepages whose unpins the walker gathers into one call. */
+#define HUGESG_UNPIN_BATCH	16
+
 /*
- * Where the unpin walker stands: the end of the extent it walked last, and
- * the physical range of the hugepage it unpinned last (whose struct page
- * it may no longer read).
+ * Where the unpin walker stands: the end of the extent it walked last, the
+ * physical range of the hugepage it unpinned last (whose struct page it
+ * may no longer read), and the head pages of the hugepages it has still to
+ * unpin, in one call, by hugesg_unpin_flush().
  */
 struct hugesg_unpin_state {
 	phys_addr_t prev_end;
@@ -22,6 +26,8 @@ struct hugesg_unpin_state {
 	phys_addr_t huge_end;
 	bool have_prev;
 	bool dirty;
+	unsigned int nheads;
+	struct page *heads[HUGESG_UNPIN_BATCH];
 };
 
 /* A table being built: see hugesg_sgbuild.c. */
@@ -50,5 +56,6 @@ int hugesg_sgb_finish(struct hugesg_sg_builder *b);
 void hugesg_sgb_abort(struct hugesg_sg_builder *b);
 void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
 			 unsigned int offset, unsigned int len);
+void hugesg_unpin_flush(struct hugesg_unpin_state *st);
 
 #endif /* _HUGESG_INTERNAL_H */

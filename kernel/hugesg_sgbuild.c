@@ -31,7 +31,23 @@
  * physical address or a new occurrence at the hugepage's first byte, is
  * unpinned as it comes.  It reads a struct page only while the pin it is
  * about to drop still holds it.
+ *
+ * Ordinary pages are unpinned a contiguous run at a time
+ * (unpin_user_page_range_dirty_lock()); hugepages are gathered,
+ * HUGESG_UNPIN_BATCH at a time, and unpinned together by
+ * hugesg_unpin_flush() (unpin_folios() where the kernel has it), which the
+ * walk's owner calls once more at the end.  A gathered hugepage is still
+ * pinned, so the rule above holds: the walker may read its struct page
+ * (a second occurrence of it) until the flush.
  */
+
+void hugesg_unpin_flush(struct hugesg_unpin_state *st)
+{
+	if (st->nheads)
+		hugesg_unpin_heads(st->heads, st->nheads, st->dirty);
+	st->nheads = 0;
+}
+HUGESG_EXPORT_FOR_KUNIT(hugesg_unpin_flush);
 
 void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
 			 unsigned int offset, unsigned int len)
@@ -53,7 +69,9 @@ void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
 
 			st->huge_start = hstart;
 			st->huge_end = hstart + hugesg_compound_size(head);
-			unpin_user_pages_dirty_lock(&head, 1, st->dirty);
+			st->heads[st->nheads++] = head;
+			if (st->nheads == HUGESG_UNPIN_BATCH)
+				hugesg_unpin_flush(st);
 			pos = min(st->huge_end, end);
 		} else {
 			unsigned long first = PHYS_PFN(pos);
@@ -307,6 +325,7 @@ void hugesg_sgb_abort(struct hugesg_sg_builder *b)
 		hugesg_unpin_extent(&st, b->pfn, b->offset,
 				    min_t(unsigned long, b->remaining,
 					  (b->npages << PAGE_SHIFT) - b->offset));
+	hugesg_unpin_flush(&st);
 	if (b->exact) {
 		kfree(b->chunk);
 		memset(b->sgt, 0, sizeof(*b->sgt));

@@ -424,6 +424,7 @@ static void walker_split_hugepage_unpins_once(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, hugesg_page_is_hugetlb(head));
 	hugesg_unpin_extent(&st, pfn, 0, SZ_1M);
 	hugesg_unpin_extent(&st, pfn + (SZ_1M >> PAGE_SHIFT), 0, SZ_1M);
+	hugesg_unpin_flush(&st);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before);
 }
 
@@ -438,6 +439,7 @@ static void walker_second_occurrence_unpins_again(struct kunit *test)
 	pin_at(test, HUGESG_KUNIT_HUGE_ADDR);
 	hugesg_unpin_extent(&st, pfn, 0, SZ_2M);
 	hugesg_unpin_extent(&st, pfn, 0, SZ_2M);
+	hugesg_unpin_flush(&st);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before);
 }
 
@@ -455,8 +457,10 @@ static void walker_extent_inside_hugepage_unpins_once(struct kunit *test)
 	pin_at(test, HUGESG_KUNIT_HUGE_ADDR + SZ_1M);
 	hugesg_unpin_extent(&st, pfn + (SZ_1M >> PAGE_SHIFT), 100,
 			    SZ_1M - 100);
+	hugesg_unpin_flush(&st);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before + 1);
 	hugesg_unpin_extent(&st, pfn, 0, SZ_2M);
+	hugesg_unpin_flush(&st);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before);
 }
 
@@ -474,6 +478,7 @@ static void walker_two_hugepages_split(struct kunit *test)
 	hugesg_unpin_extent(&st, page_to_pfn(a) + half, 0, SZ_1M);
 	hugesg_unpin_extent(&st, page_to_pfn(b), 0, SZ_1M);
 	hugesg_unpin_extent(&st, page_to_pfn(b) + half, 0, SZ_1M);
+	hugesg_unpin_flush(&st);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(a), before_a);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(b), before_b);
 }
@@ -521,6 +526,35 @@ static void walker_ordinary_page_below_last_hugepage_unpins(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref);
 }
 
+/*
+ * Hugepage unpins are gathered: none is dropped before the batch is full
+ * or flushed, each once.  The hugepage pinned once per occurrence, one
+ * more occurrence than a batch holds.
+ */
+static void walker_gathers_hugepages_until_flush(struct kunit *test)
+{
+	struct hugesg_unpin_state st = { };
+	struct page *head = pin_at(test, HUGESG_KUNIT_HUGE_ADDR);
+	int before = hugesg_hugepage_pincount(head) - 1;
+	unsigned long pfn = page_to_pfn(head);
+	unsigned int i;
+
+	for (i = 1; i <= HUGESG_UNPIN_BATCH; i++)
+		pin_at(test, HUGESG_KUNIT_HUGE_ADDR);
+	for (i = 0; i < HUGESG_UNPIN_BATCH - 1; i++)
+		hugesg_unpin_extent(&st, pfn, 0, SZ_2M);
+	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head),
+			before + HUGESG_UNPIN_BATCH + 1);
+	hugesg_unpin_extent(&st, pfn, 0, SZ_2M);	/* the batch is full */
+	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before + 1);
+	hugesg_unpin_extent(&st, pfn, 0, SZ_2M);
+	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before + 1);
+	hugesg_unpin_flush(&st);
+	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before);
+	hugesg_unpin_flush(&st);	/* nothing left: no unpin */
+	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before);
+}
+
 static struct kunit_case walker_cases[] = {
 	KUNIT_CASE(walker_split_hugepage_unpins_once),
 	KUNIT_CASE(walker_second_occurrence_unpins_again),
@@ -528,6 +562,7 @@ static struct kunit_case walker_cases[] = {
 	KUNIT_CASE(walker_two_hugepages_split),
 	KUNIT_CASE(walker_ordinary_pages_unpin_each),
 	KUNIT_CASE(walker_ordinary_page_below_last_hugepage_unpins),
+	KUNIT_CASE(walker_gathers_hugepages_until_flush),
 	{}
 };
 
