@@ -339,8 +339,13 @@ static long hugesg_add_normal(struct hugesg_sg_builder *b, struct page **batch,
 	return pos - addr;
 }
 
-/* Shared hugetlb pages are pinned through the file this many at a time. */
+/*
+ * Shared hugetlb pages are pinned through the file a batch at a time: on
+ * the stack up to HUGESG_FILE_BATCH, in an array of one page when the
+ * stretch holds more.
+ */
 #define HUGESG_FILE_BATCH	32
+#define HUGESG_FILE_BATCH_MAX	(PAGE_SIZE / sizeof(struct page *))
 
 /* A stretch of a shared hugetlb mapping, to be pinned through its file. */
 struct hugesg_file_span {
@@ -358,7 +363,9 @@ struct hugesg_file_span {
  * would pin as asked (VM_WRITE for %HUGESG_WRITE, else VM_READ; no VM_IO or
  * VM_PFNMAP), that userfaultfd does not watch (GUP would wait for its
  * handler on a hole), and only within the file's size (past it GUP faults
- * with SIGBUS).  Anything else is left to GUP, which gives its own answer.
+ * with SIGBUS).  Anything else is left to GUP, which gives its own answer;
+ * so is a stretch of one hugepage, which one GUP call pins for less than
+ * a lookup and a memfd_pin_folios() call.
  * Returns 1 with @span filled in (the file referenced), 0 when GUP pins the
  * range until @span->end, or -EINTR.
  */
@@ -393,6 +400,9 @@ static int hugesg_file_span(unsigned long addr, unsigned long end,
 	if (eof - span->pos < (loff_t)(span->end - addr))
 		span->end = addr + (eof - span->pos);
 	span->shift = huge_page_shift(hstate_vma(vma));
+	if (span->end - ALIGN_DOWN(addr, 1UL << span->shift) <=
+	    1UL << span->shift)
+		goto out;
 	span->file = get_file(vma->vm_file);
 	ret = 1;
 out:
@@ -414,9 +424,10 @@ static long hugesg_add_file(struct hugesg_sg_builder *b, unsigned long addr,
 			    struct hugesg_pin_stats *stats,
 			    unsigned long *gup_end)
 {
-	struct page *heads[HUGESG_FILE_BATCH];
+	struct page *stack[HUGESG_FILE_BATCH], **heads = stack;
+	unsigned int max = ARRAY_SIZE(stack);
 	struct hugesg_file_span span;
-	unsigned long pos = addr, size;
+	unsigned long pos = addr, size, nr;
 	long ret, n, i;
 
 	ret = hugesg_file_span(addr, end, flags, &span);
@@ -424,6 +435,17 @@ static long hugesg_add_file(struct hugesg_sg_builder *b, unsigned long addr,
 	if (ret <= 0)
 		return ret;
 	size = 1UL << span.shift;
+	nr = (ALIGN(span.end, size) - ALIGN_DOWN(addr, size)) >> span.shift;
+	if (nr > max) {
+		unsigned int want = min_t(unsigned long, nr,
+					  HUGESG_FILE_BATCH_MAX);
+
+		heads = kmalloc_array(want, sizeof(*heads), b->gfp);
+		if (heads)
+			max = want;
+		else
+			heads = stack;
+	}
 	ret = 0;
 	while (pos < span.end) {
 		loff_t off = span.pos + (pos - addr);
@@ -434,7 +456,7 @@ static long hugesg_add_file(struct hugesg_sg_builder *b, unsigned long addr,
 		}
 		n = hugesg_pin_file(span.file, off,
 				    off + (PAGE_ALIGN(span.end) - pos) - 1,
-				    heads, ARRAY_SIZE(heads));
+				    heads, max);
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++) {
@@ -457,6 +479,8 @@ static long hugesg_add_file(struct hugesg_sg_builder *b, unsigned long addr,
 		cond_resched();
 	}
 out:
+	if (heads != stack)
+		kfree(heads);
 	fput(span.file);
 	return ret ? ret : pos - addr;
 }

@@ -240,25 +240,47 @@ static void test_past_end_of_file_is_efault(void **state)
 	check_shared(t, p, 2 * SZ_2M, HUGESG_HUGE, 2);
 }
 
-static void test_same_hugepage_twice_pins_twice(void **state)
+static void test_same_hugepages_twice_pin_twice(void **state)
 {
 	struct tstate *t = *state;
-	char *base = track(t, mmap(NULL, 4 * SZ_2M, PROT_NONE,
+	char *base = track(t, mmap(NULL, 5 * SZ_2M, PROT_NONE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-			   4 * SZ_2M);
-	int fd = memfd_huge(SZ_2M);
+			   5 * SZ_2M);
+	int fd = memfd_huge(2 * SZ_2M);
 	char *a;
 
 	assert_non_null(base);
 	assert_true(fd >= 0);
 	a = (char *)(((uintptr_t)base + SZ_2M - 1) & ~(SZ_2M - 1));
-	assert_ptr_equal(mmap(a, SZ_2M, PROT_READ | PROT_WRITE,
+	/* the file's two hugepages at [a, a + 4M) and [a + 4M, a + 8M) */
+	assert_ptr_equal(mmap(a, 2 * SZ_2M, PROT_READ | PROT_WRITE,
 			      MAP_SHARED | MAP_FIXED, fd, 0), a);
-	assert_ptr_equal(mmap(a + SZ_2M, SZ_2M, PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_FIXED, fd, 0), a + SZ_2M);
+	assert_ptr_equal(mmap(a + 2 * SZ_2M, 2 * SZ_2M, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_FIXED, fd, 0), a + 2 * SZ_2M);
 	close(fd);
-	check_shared(t, a + 4096, 2 * SZ_2M - 8192, HUGESG_HUGE | HUGESG_WRITE,
-		     2);
+	check_shared(t, a + 4096, 4 * SZ_2M - 8192, HUGESG_HUGE | HUGESG_WRITE,
+		     4);
+}
+
+/* One hugepage: one GUP call costs less than the file's lookup. */
+static void test_one_hugepage_stretch_keeps_gup(void **state)
+{
+	struct tstate *t = *state;
+	char *p = map_memfd_huge(t, SZ_2M);
+
+	assert_non_null(p);
+	check_table(t, p + 100, SZ_2M - 200, HUGESG_HUGE | HUGESG_WRITE, 1, 0);
+}
+
+/* More hugepages than the stack's batch: one array of them, one call. */
+static void test_many_hugepages_match_oracle(void **state)
+{
+	struct tstate *t = *state;
+	char *p = map_memfd(t, 80 * SZ_2M, 80 * SZ_2M, PROT_READ | PROT_WRITE);
+
+	assert_non_null(p);
+	touch(p, 40 * SZ_2M);
+	check_shared(t, p, 80 * SZ_2M, HUGESG_HUGE | HUGESG_WRITE, 80);
 }
 
 static void test_private_hugetlb_keeps_gup(void **state)
@@ -351,7 +373,9 @@ int main(void)
 		T(test_read_only_mapping_with_write_is_efault),
 		T(test_prot_none_is_efault),
 		T(test_past_end_of_file_is_efault),
-		T(test_same_hugepage_twice_pins_twice),
+		T(test_same_hugepages_twice_pin_twice),
+		T(test_one_hugepage_stretch_keeps_gup),
+		T(test_many_hugepages_match_oracle),
 		T(test_private_hugetlb_keeps_gup),
 		T(test_private_file_mapping_pins_its_copies),
 		T(test_shared_then_private_in_one_range),
