@@ -56,6 +56,7 @@ struct hugesg_vma_scan {
 	unsigned long io_start;		/* first VM_IO/VM_PFNMAP byte, or end */
 	unsigned long file_start;	/* first shared hugetlb byte, or end */
 	unsigned long pages;		/* hugepages + ordinary pages */
+	unsigned long normal_pages;	/* the ordinary ones */
 	u64 pin_bytes;			/* what the pins will hold */
 };
 
@@ -83,6 +84,7 @@ static int hugesg_scan_vmas(unsigned long start, unsigned long end,
 	scan->io_start = end;
 	scan->file_start = end;
 	scan->pages = 0;
+	scan->normal_pages = 0;
 	scan->pin_bytes = 0;
 	if (!mm)
 		return -EFAULT;
@@ -114,6 +116,7 @@ static int hugesg_scan_vmas(unsigned long start, unsigned long end,
 			hi = PAGE_ALIGN(vend);
 			lo &= PAGE_MASK;
 			scan->pages += (hi - lo) >> PAGE_SHIFT;
+			scan->normal_pages += (hi - lo) >> PAGE_SHIFT;
 		}
 		scan->pin_bytes += hi - lo;
 		addr = vma->vm_end;
@@ -506,10 +509,16 @@ static int hugesg_prepare(unsigned long start, unsigned long len,
 }
 
 /*
- * At most how many entries the table of [@start, @start + @len) can have,
- * from the scan: one per page (hugepage or ordinary page) where each is
- * discontiguous with the one before, plus one per max_segment cut.  Holes
- * the scan did not count fail the build anyway.
+ * The entries to reserve for the table of [@start, @start + @len), from
+ * the scan: at most one per page (hugepage or ordinary page) where each is
+ * discontiguous with the one before, plus one per max_segment cut (holes
+ * the scan did not count fail the build anyway).  A range of hugepages
+ * only reserves no more than a kmalloc()'d table can hold: contiguous
+ * hugepages merge, so their table usually ends much shorter than its
+ * bound, and one that does not fit moves into page chunks once.  A range
+ * with ordinary pages reserves only a bound that fits (above it,
+ * hugesg_sgb_reserve() reserves nothing and the table is built in page
+ * chunks from the start).
  */
 static unsigned long hugesg_max_entries(unsigned long start, unsigned long len,
 					unsigned int max_segment,
@@ -517,8 +526,12 @@ static unsigned long hugesg_max_entries(unsigned long start, unsigned long len,
 {
 	unsigned long npages = (PAGE_ALIGN(start + len) - (start & PAGE_MASK)) >>
 			       PAGE_SHIFT;
+	unsigned long bound = scan->pages + npages / (max_segment >> PAGE_SHIFT)
+			      + 1;
 
-	return scan->pages + npages / (max_segment >> PAGE_SHIFT) + 1;
+	if (!scan->normal_pages)
+		bound = min_t(unsigned long, bound, SG_MAX_SINGLE_ALLOC - 1);
+	return bound;
 }
 
 static int hugesg_build(struct sg_table *sgt, unsigned long start,
@@ -649,10 +662,13 @@ err:
  * merges the same pages, so both give the same (physical address, length)
  * list; with @max_segment equal to the hugepage size, a hugepage-aligned
  * buffer gets one entry per hugepage.  No page array is allocated
- * (transient memory is one page at most, and only for ordinary pages), and
- * no page is mapped into the kernel.  The table is one allocation of its
- * bound when the range's mappings bound it below SG_MAX_SINGLE_ALLOC
- * entries (a single 1 GiB page: one small kmalloc()).
+ * (transient memory is one page at most: for ordinary pages, and for a
+ * shared hugetlb mapping of more than 32 hugepages pinned through its
+ * file), and
+ * no page is mapped into the kernel.  A table of hugepages is one allocation
+ * of its bound or of SG_MAX_SINGLE_ALLOC - 1 entries, whichever is less
+ * (a single 1 GiB page: one small kmalloc()), moved into page chunks only
+ * when it has more entries than that.
  *
  * On kernels where compat.h chooses it (HUGESG_FILE_PIN), the pages of a
  * shared hugetlb mapping (memfd, hugetlbfs file, shared anonymous, SysV
