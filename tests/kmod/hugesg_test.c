@@ -192,8 +192,13 @@ MODULE_PARM_DESC(kmemleak_ignore_phys, "physical address: kmemleak neither scans
  * through GUP elsewhere.  A return probe on memfd_pin_folios() counts the
  * folios it pinned (nothing else calls it while the suites run), so that a
  * test checks the path taken by its effect, not by the kernel's version.
+ * The probe is set by the first HUGESG_TEST_FILE_PINS, not at load: the
+ * benchmark's guest loads this module too, and a probe would add its trap
+ * to every call it times.
  */
 static atomic64_t file_pin_folios = ATOMIC64_INIT(0);
+static DEFINE_MUTEX(file_pin_probe_lock);
+static bool file_pin_probe_set;
 static int file_pin_probe_err = -ENOENT;
 
 static int hugesg_test_file_pin_ret(struct kretprobe_instance *ri,
@@ -218,6 +223,15 @@ static struct kretprobe file_pin_probe = {
  */
 static long hugesg_test_file_pins(struct hugesg_test_req *req)
 {
+	mutex_lock(&file_pin_probe_lock);
+	if (!file_pin_probe_set) {
+		file_pin_probe_err = register_kretprobe(&file_pin_probe);
+		file_pin_probe_set = true;
+		if (file_pin_probe_err && HUGESG_FILE_PIN)
+			pr_warn("no probe on memfd_pin_folios: %d\n",
+				file_pin_probe_err);
+	}
+	mutex_unlock(&file_pin_probe_lock);
 	req->flags = HUGESG_FILE_PIN;
 	req->nents = atomic64_read(&file_pin_folios);
 	return HUGESG_FILE_PIN ? file_pin_probe_err : 0;
@@ -497,23 +511,14 @@ static struct miscdevice hugesg_test_dev = {
 
 static int __init hugesg_test_init(void)
 {
-	int ret;
-
-	file_pin_probe_err = register_kretprobe(&file_pin_probe);
-	if (file_pin_probe_err && HUGESG_FILE_PIN)
-		pr_warn("no probe on memfd_pin_folios: %d\n",
-			file_pin_probe_err);
-	ret = misc_register(&hugesg_test_dev);
-	if (ret && !file_pin_probe_err)
-		unregister_kretprobe(&file_pin_probe);
-	return ret;
+	return misc_register(&hugesg_test_dev);
 }
 module_init(hugesg_test_init);
 
 static void __exit hugesg_test_exit(void)
 {
 	misc_deregister(&hugesg_test_dev);
-	if (!file_pin_probe_err)
+	if (file_pin_probe_set && !file_pin_probe_err)
 		unregister_kretprobe(&file_pin_probe);
 }
 module_exit(hugesg_test_exit);
