@@ -66,9 +66,9 @@ struct hugesg_vma_scan {
  * vm_insert_page(), although the memory belongs to a driver), and how much
  * memory the pins will hold: whole hugepages for hugetlb mappings, the
  * range's own pages elsewhere (and how many pages that is, which bounds
- * the table's entries); and where the first shared hugetlb mapping
- * starts, on kernels that pin those through their file (compat.h,
- * HUGESG_FILE_PIN).  Holes are left to the pin, which reports them.  A
+ * the table's entries); and where the first shared hugetlb mapping of
+ * more than one hugepage of the range starts, on kernels that pin those
+ * through their file (compat.h, HUGESG_FILE_PIN).  Holes are left to the pin, which reports them.  A
  * snapshot: the caller pins after the lock is dropped, so a process
  * that remaps the range meanwhile is charged for what it really pinned (see
  * hugesg_buf_pin()), and a page pinned from a mapping swapped in meanwhile
@@ -109,7 +109,7 @@ static int hugesg_scan_vmas(unsigned long start, unsigned long end,
 			lo = ALIGN_DOWN(lo, hsize);
 			scan->pages += (hi - lo) / hsize;
 			if (HUGESG_FILE_PIN && (vma->vm_flags & VM_MAYSHARE) &&
-			    scan->file_start == end)
+			    hi - lo > hsize && scan->file_start == end)
 				scan->file_start = max(vma->vm_start, addr) &
 						   PAGE_MASK;
 		} else {
