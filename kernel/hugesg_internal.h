@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 /* Hugepages whose unpins the walker gathers into one call. */
-#define HUGESG_UNPIN_BATCH	16
+#define HUGESG_UNPIN_BATCH	32
 
 /*
  * Where the unpin walker stands: the end of the extent it walked last, the
