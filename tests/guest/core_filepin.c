@@ -135,6 +135,8 @@ static void test_sysv_shm_matches_oracle(void **state)
 	int id = shmget(IPC_PRIVATE, 8 * MiB, IPC_CREAT | SHM_HUGETLB | 0600);
 	char *p;
 
+	if (id < 0 && errno == ENOSYS)
+		skip();		/* a kernel without SysV IPC: the debug kernel */
 	assert_true(id >= 0);
 	p = shmat(id, NULL, 0);
 	shmctl(id, IPC_RMID, NULL);
