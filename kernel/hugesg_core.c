@@ -264,8 +264,9 @@ static int hugesg_charge(struct mm_struct *mm, unsigned long npages)
  * charged to @charge_mm: the pins may hold more than the range's mappings
  * said before pinning (another thread remapped the range meanwhile), and
  * each pin beyond the charge is charged as it is taken, or the build fails
- * with -ENOMEM, so no more than one page or one batch of pages is ever
- * held over the limit, and only until the build has undone itself.
+ * with -ENOMEM, so no more than one page or one batch of pages (ordinary
+ * pages, or hugepages pinned through their file) is ever held over the
+ * limit, and only until the build has undone itself.
  */
 struct hugesg_pin_stats {
 	u64 pinned_bytes;
@@ -762,11 +763,12 @@ EXPORT_SYMBOL_GPL(hugesg_sg_free_table_user_pages);
  * its hugepages whole), so a request over the limit pins nothing.  Should
  * the caller's own threads remap the range during the call, each pin
  * beyond the charge is charged as it is taken (or the call fails with
- * -ENOMEM and undoes itself): at most one hugepage or one batch of
- * ordinary pages is ever held over the limit, and only until then; a
- * charge left over is returned once the pins are taken.  The buffer and
- * its table are allocated with __GFP_ACCOUNT (charged to the caller's
- * memory cgroup).
+ * -ENOMEM and undoes itself): at most one hugepage, one batch of
+ * ordinary pages or one batch of hugepages pinned through their file (a
+ * page of pointers' worth) is ever held over the limit, and only until
+ * then; a charge left over is returned once the pins are taken.  The
+ * buffer and its table are allocated with __GFP_ACCOUNT (charged to the
+ * caller's memory cgroup).
  *
  * Return: the buffer, whose @sgt is ready for dma_map_sgtable(); or
  * ERR_PTR() of -EINVAL, -EFAULT, -EINTR (see the table function; -EFAULT
