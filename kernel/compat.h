@@ -75,6 +75,84 @@ static inline void hugesg_unpin_page_range(struct page *page,
 }
 
 /*
+ * Shared hugetlb mappings are pinned through their file with
+ * memfd_pin_folios() ("mm/gup: introduce memfd_pin_folios() for pinning
+ * memfd folios", 6.11): one call finds (or allocates) a batch of folios in
+ * the page cache, where GUP walks the page tables once per hugepage.  It is
+ * chosen only where it is correct.  Up to 6.15 a hole in the file is filled
+ * by memfd_alloc_folio() from alloc_hugetlb_folio_reserve(), which takes a
+ * page out of resv_huge_pages without a reservation of its own: on a range
+ * nobody had touched, HugePages_Rsvd goes wrong (underflows; a VM_BUG_ON
+ * with CONFIG_DEBUG_VM).  Fixed in 6.16 by "mm/memfd: reserve hugetlb
+ * folios before allocation" (memfd_alloc_folio() reserves the page with
+ * hugetlb_reserve_pages() first) and "mm/hugetlb: don't crash when
+ * allocating a folio if there are no resv"; the same series ("mm/hugetlb:
+ * make hugetlb_reserve_pages() return nr of entries updated") made
+ * hugetlb_reserve_pages() return a long, which is what features.mk probes
+ * (COUNTED_HUGETLB_RESERVE).  Debian's 6.12 (6.12.117) has none of the
+ * three (its memfd_alloc_folio() reserves nothing): of our kernels, 7.x
+ * pins through the file, 5.10 to 6.12 through GUP.
+ */
+#if defined(HUGESG_HAVE_MEMFD_PIN_FOLIOS) && \
+	defined(HUGESG_HAVE_COUNTED_HUGETLB_RESERVE)
+#define HUGESG_FILE_PIN	1
+#else
+#define HUGESG_FILE_PIN	0
+#endif
+
+/*
+ * Pin the hugepages of @file that hold the bytes [@start, @end] (@end
+ * inclusive), at most @max, and store their head pages in @heads in file
+ * order.  The number pinned, or a negative errno (-EOPNOTSUPP where the
+ * file is not pinned through, above).  The folio array memfd_pin_folios()
+ * fills is @heads itself, turned into head pages in place.
+ */
+static inline long hugesg_pin_file(struct file *file, loff_t start,
+				   loff_t end, struct page **heads,
+				   unsigned int max)
+{
+#if HUGESG_FILE_PIN
+	struct folio **folios = (struct folio **)heads;
+	pgoff_t offset;
+	long i, n;
+
+	n = memfd_pin_folios(file, start, end, folios, max, &offset);
+	for (i = 0; i < n; i++)
+		heads[i] = folio_page(folios[i], 0);
+	return n;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+/*
+ * Unpin @n hugepages by their head pages, one pin each.  unpin_folios()
+ * (6.11, with memfd_pin_folios()) drops them without looking a page up
+ * again; before, unpin_user_pages() does the same through each page's
+ * folio.  @heads is turned into a folio array in place.
+ */
+static inline void hugesg_unpin_heads(struct page **heads, unsigned long n,
+				      bool dirty)
+{
+	if (dirty) {
+		unpin_user_pages_dirty_lock(heads, n, true);
+		return;
+	}
+#ifdef HUGESG_HAVE_UNPIN_FOLIOS
+	{
+		struct folio **folios = (struct folio **)heads;
+		unsigned long i;
+
+		for (i = 0; i < n; i++)
+			folios[i] = page_folio(heads[i]);
+		unpin_folios(folios, n);
+	}
+#else
+	unpin_user_pages(heads, n);
+#endif
+}
+
+/*
  * The reference that the tests compare against: a page array turned into a
  * table with a segment limit.  sg_alloc_table_from_pages_segment() came in
  * 5.15 ("lib/scatterlist: Provide a dedicated function to support table

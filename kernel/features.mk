@@ -25,8 +25,13 @@ ccflags-y += $(call hugesg_probe,vm_flags_set,mm.h,VM_FLAGS_SET)
 # dma_set_max_seg_size() returns void since 6.11 (it cannot fail any more).
 ccflags-y += $(call hugesg_probe,void dma_set_max_seg_size,dma-mapping.h,VOID_SET_MAX_SEG_SIZE)
 
-# hugesg_bench: memfd_pin_folios() came in 6.11, the append table in 5.15.
+# memfd_pin_folios() and unpin_folios() came in 6.11 (hugesg's shared
+# hugetlb path, hugesg_bench), the append table in 5.15.  The reservation
+# that makes memfd_pin_folios() correct on a hugetlb hole came in 6.16 with
+# hugetlb_reserve_pages() returning a count (see compat.h).
 ccflags-y += $(call hugesg_probe,memfd_pin_folios,mm.h memfd.h,MEMFD_PIN_FOLIOS)
+ccflags-y += $(call hugesg_probe,unpin_folios,mm.h,UNPIN_FOLIOS)
+ccflags-y += $(call hugesg_probe,long hugetlb_reserve_pages,hugetlb.h,COUNTED_HUGETLB_RESERVE)
 ccflags-y += $(call hugesg_probe,sg_alloc_append_table_from_pages,scatterlist.h,SG_APPEND)
 
 # KUnit (tests/kmod/hugesg_kunit.c): the export helper of 6.2, the string

@@ -12,12 +12,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/file.h>
 #include <linux/hugesg.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/userfaultfd_k.h>
 
 #include "compat.h"
 #include "hugesg_internal.h"
@@ -52,6 +54,9 @@ static int hugesg_check_limit(unsigned long start, unsigned long len)
 /* What the VMAs of a range say before anything is pinned. */
 struct hugesg_vma_scan {
 	unsigned long io_start;		/* first VM_IO/VM_PFNMAP byte, or end */
+	unsigned long file_start;	/* first shared hugetlb byte, or end */
+	unsigned long pages;		/* hugepages + ordinary pages */
+	unsigned long normal_pages;	/* the ordinary ones */
 	u64 pin_bytes;			/* what the pins will hold */
 };
 
@@ -60,8 +65,11 @@ struct hugesg_vma_scan {
  * starts (GUP-fast pins such a mapping's ptes when they are ordinary pages,
  * vm_insert_page(), although the memory belongs to a driver), and how much
  * memory the pins will hold: whole hugepages for hugetlb mappings, the
- * range's own pages elsewhere.  Holes are left to the pin, which reports
- * them.  A snapshot: the caller pins after the lock is dropped, so a process
+ * range's own pages elsewhere (and how many pages that is, which bounds
+ * the table's entries); and where the first shared hugetlb mapping of
+ * more than one hugepage of the range starts, on kernels that pin those
+ * through their file (compat.h, HUGESG_FILE_PIN).  Holes are left to the pin, which reports them.  A
+ * snapshot: the caller pins after the lock is dropped, so a process
  * that remaps the range meanwhile is charged for what it really pinned (see
  * hugesg_buf_pin()), and a page pinned from a mapping swapped in meanwhile
  * is held by its pin like any other.
@@ -74,6 +82,9 @@ static int hugesg_scan_vmas(unsigned long start, unsigned long end,
 	unsigned long addr = start;
 
 	scan->io_start = end;
+	scan->file_start = end;
+	scan->pages = 0;
+	scan->normal_pages = 0;
 	scan->pin_bytes = 0;
 	if (!mm)
 		return -EFAULT;
@@ -96,9 +107,16 @@ static int hugesg_scan_vmas(unsigned long start, unsigned long end,
 
 			hi = ALIGN(vend, hsize);
 			lo = ALIGN_DOWN(lo, hsize);
+			scan->pages += (hi - lo) / hsize;
+			if (HUGESG_FILE_PIN && (vma->vm_flags & VM_MAYSHARE) &&
+			    hi - lo > hsize && scan->file_start == end)
+				scan->file_start = max(vma->vm_start, addr) &
+						   PAGE_MASK;
 		} else {
 			hi = PAGE_ALIGN(vend);
 			lo &= PAGE_MASK;
+			scan->pages += (hi - lo) >> PAGE_SHIFT;
+			scan->normal_pages += (hi - lo) >> PAGE_SHIFT;
 		}
 		scan->pin_bytes += hi - lo;
 		addr = vma->vm_end;
@@ -246,8 +264,9 @@ static int hugesg_charge(struct mm_struct *mm, unsigned long npages)
  * charged to @charge_mm: the pins may hold more than the range's mappings
  * said before pinning (another thread remapped the range meanwhile), and
  * each pin beyond the charge is charged as it is taken, or the build fails
- * with -ENOMEM, so no more than one page or one batch of pages is ever
- * held over the limit, and only until the build has undone itself.
+ * with -ENOMEM, so no more than one page or one batch of pages (ordinary
+ * pages, or hugepages pinned through their file) is ever held over the
+ * limit, and only until the build has undone itself.
  */
 struct hugesg_pin_stats {
 	u64 pinned_bytes;
@@ -325,6 +344,152 @@ static long hugesg_add_normal(struct hugesg_sg_builder *b, struct page **batch,
 }
 
 /*
+ * Shared hugetlb pages are pinned through the file a batch at a time: on
+ * the stack up to HUGESG_FILE_BATCH, in an array of one page when the
+ * stretch holds more.
+ */
+#define HUGESG_FILE_BATCH	32
+#define HUGESG_FILE_BATCH_MAX	(PAGE_SIZE / sizeof(struct page *))
+
+/* A stretch of a shared hugetlb mapping, to be pinned through its file. */
+struct hugesg_file_span {
+	struct file *file;		/* referenced */
+	loff_t pos;			/* file offset of the stretch's start */
+	unsigned long end;		/* user address where it ends */
+	unsigned int shift;		/* log2 of its hugepage size */
+};
+
+/*
+ * Can the pages at @addr (page aligned), up to @end, be pinned through the
+ * file the mapping maps, with the same outcome as GUP?  Only where the
+ * mapping is a shared hugetlb mapping whose pages are the file's page cache
+ * (VM_MAYSHARE: memfd, hugetlbfs, shared anonymous, SysV SHM), that GUP
+ * would pin as asked (VM_WRITE for %HUGESG_WRITE, else VM_READ; no VM_IO or
+ * VM_PFNMAP), that userfaultfd does not watch (GUP would wait for its
+ * handler on a hole), and only within the file's size (past it GUP faults
+ * with SIGBUS).  Anything else is left to GUP, which gives its own answer;
+ * so is a stretch of one hugepage, which one GUP call pins for less than
+ * a lookup and a memfd_pin_folios() call.
+ * Returns 1 with @span filled in (the file referenced), 0 when GUP pins the
+ * range until @span->end, or -EINTR.
+ */
+static int hugesg_file_span(unsigned long addr, unsigned long end,
+			    unsigned int flags, struct hugesg_file_span *span)
+{
+	vm_flags_t need = (flags & HUGESG_WRITE) ? VM_WRITE : VM_READ;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	loff_t eof;
+	int ret = 0;
+
+	span->end = end;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma = find_vma(mm, addr);
+	if (!vma || vma->vm_start > addr) {
+		span->end = vma ? min(vma->vm_start, end) : end;
+		goto out;
+	}
+	span->end = min(vma->vm_end, end);
+	if (!is_vm_hugetlb_page(vma) || !vma->vm_file ||
+	    !(vma->vm_flags & VM_MAYSHARE) ||
+	    (vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
+	    (vma->vm_flags & need) != need || userfaultfd_armed(vma))
+		goto out;
+	span->pos = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) +
+		    (addr - vma->vm_start);
+	eof = i_size_read(file_inode(vma->vm_file));
+	if (span->pos >= eof)
+		goto out;
+	if (eof - span->pos < (loff_t)(span->end - addr))
+		span->end = addr + (eof - span->pos);
+	span->shift = huge_page_shift(hstate_vma(vma));
+	if (span->end - ALIGN_DOWN(addr, 1UL << span->shift) <=
+	    1UL << span->shift)
+		goto out;
+	span->file = get_file(vma->vm_file);
+	ret = 1;
+out:
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * Pin the shared hugetlb pages from @addr (page aligned) to @end through
+ * their file, if hugesg_file_span() says so, and add them, one pin and
+ * one run per hugepage as the GUP path adds them.  Returns the bytes
+ * consumed (0: none), with *@gup_end set where GUP is to take over; or a
+ * negative errno.  Should the file refuse (a hole it cannot fill, a
+ * truncation since the lookup), GUP takes the rest, so that the error is
+ * the one GUP gives.
+ */
+static long hugesg_add_file(struct hugesg_sg_builder *b, unsigned long addr,
+			    unsigned long end, unsigned int flags,
+			    struct hugesg_pin_stats *stats,
+			    unsigned long *gup_end)
+{
+	struct page *stack[HUGESG_FILE_BATCH], **heads = stack;
+	unsigned int max = ARRAY_SIZE(stack);
+	struct hugesg_file_span span;
+	unsigned long pos = addr, size, nr;
+	long ret, n, i;
+
+	ret = hugesg_file_span(addr, end, flags, &span);
+	*gup_end = span.end;
+	if (ret <= 0)
+		return ret;
+	size = 1UL << span.shift;
+	nr = (ALIGN(span.end, size) - ALIGN_DOWN(addr, size)) >> span.shift;
+	if (nr > max) {
+		unsigned int want = min_t(unsigned long, nr,
+					  HUGESG_FILE_BATCH_MAX);
+
+		heads = kmalloc_array(want, sizeof(*heads), b->gfp);
+		if (heads)
+			max = want;
+		else
+			heads = stack;
+	}
+	ret = 0;
+	while (pos < span.end) {
+		loff_t off = span.pos + (pos - addr);
+
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		n = hugesg_pin_file(span.file, off,
+				    off + (PAGE_ALIGN(span.end) - pos) - 1,
+				    heads, max);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			unsigned long npages, pfn;
+
+			npages = (min(ALIGN_DOWN(pos, size) + size,
+				      PAGE_ALIGN(span.end)) - pos) >> PAGE_SHIFT;
+			pfn = page_to_pfn(heads[i]) +
+			      ((pos & (size - 1)) >> PAGE_SHIFT);
+			ret = hugesg_sgb_add(b, pfn, npages, true);
+			if (!ret)
+				ret = hugesg_count(stats, size);
+			if (ret) {
+				hugesg_unpin_heads(heads + i + 1, n - i - 1,
+						   false);
+				goto out;
+			}
+			pos += npages << PAGE_SHIFT;
+		}
+		cond_resched();
+	}
+out:
+	if (heads != stack)
+		kfree(heads);
+	fput(span.file);
+	return ret ? ret : pos - addr;
+}
+
+/*
  * Check the arguments and look at the VMAs: what hugesg_build() needs
  * before it pins.  0 or the errno every entry point documents.
  */
@@ -344,6 +509,32 @@ static int hugesg_prepare(unsigned long start, unsigned long len,
 	return hugesg_scan_vmas(start, start + len, scan);
 }
 
+/*
+ * The entries to reserve for the table of [@start, @start + @len), from
+ * the scan: at most one per page (hugepage or ordinary page) where each is
+ * discontiguous with the one before, plus one per max_segment cut (holes
+ * the scan did not count fail the build anyway).  A range of hugepages
+ * only reserves no more than a kmalloc()'d table can hold: contiguous
+ * hugepages merge, so their table usually ends much shorter than its
+ * bound, and one that does not fit moves into page chunks once.  A range
+ * with ordinary pages reserves only a bound that fits (above it,
+ * hugesg_sgb_reserve() reserves nothing and the table is built in page
+ * chunks from the start).
+ */
+static unsigned long hugesg_max_entries(unsigned long start, unsigned long len,
+					unsigned int max_segment,
+					const struct hugesg_vma_scan *scan)
+{
+	unsigned long npages = (PAGE_ALIGN(start + len) - (start & PAGE_MASK)) >>
+			       PAGE_SHIFT;
+	unsigned long bound = scan->pages + npages / (max_segment >> PAGE_SHIFT)
+			      + 1;
+
+	if (!scan->normal_pages)
+		bound = min_t(unsigned long, bound, SG_MAX_SINGLE_ALLOC - 1);
+	return bound;
+}
+
 static int hugesg_build(struct sg_table *sgt, unsigned long start,
 			unsigned long len, unsigned int max_segment,
 			unsigned int flags, gfp_t gfp,
@@ -352,11 +543,18 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 {
 	unsigned int mode = flags & HUGESG_MODE_MASK;
 	unsigned long addr = start & PAGE_MASK, end = start + len;
+	unsigned long file_start = scan->file_start, gup_end = 0;
 	struct hugesg_sg_builder b;
 	struct page **batch = NULL;
 	int ret;
 
 	hugesg_sgb_init(&b, sgt, len, offset_in_page(start), max_segment, gfp);
+	ret = hugesg_sgb_reserve(&b, hugesg_max_entries(start, len, max_segment,
+							scan));
+	if (ret)
+		return ret;
+	if (mode == HUGESG_NORMAL)
+		file_start = end;
 
 	while (addr < end) {
 		struct page *page;
@@ -371,6 +569,18 @@ static int hugesg_build(struct sg_table *sgt, unsigned long start,
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			goto err;
+		}
+		if (addr >= file_start && addr >= gup_end) {
+			done = hugesg_add_file(&b, addr, min(end, scan->io_start),
+					       flags, stats, &gup_end);
+			if (done < 0) {
+				ret = done;
+				goto err;
+			}
+			if (done) {
+				addr += done;
+				continue;
+			}
 		}
 		ret = hugesg_pin_one(addr, hugesg_gup_flags(flags), &page);
 		if (ret)
@@ -453,8 +663,24 @@ err:
  * merges the same pages, so both give the same (physical address, length)
  * list; with @max_segment equal to the hugepage size, a hugepage-aligned
  * buffer gets one entry per hugepage.  No page array is allocated
- * (transient memory is one page at most, and only for ordinary pages), and
- * no page is mapped into the kernel.
+ * (transient memory is one page at most: for ordinary pages, and for a
+ * shared hugetlb mapping of more than 32 hugepages pinned through its
+ * file), and
+ * no page is mapped into the kernel.  A table of hugepages is one allocation
+ * of its bound or of SG_MAX_SINGLE_ALLOC - 1 entries, whichever is less
+ * (a single 1 GiB page: one small kmalloc()), moved into page chunks only
+ * when it has more entries than that.
+ *
+ * On kernels where compat.h chooses it (HUGESG_FILE_PIN), the pages of a
+ * shared hugetlb mapping (memfd, hugetlbfs file, shared anonymous, SysV
+ * SHM) are pinned through the mapping's file with memfd_pin_folios()
+ * instead of page table walks, with GUP's outcome: the same pins and
+ * table, the same errors (a mapping GUP would refuse, a page past the end
+ * of the file, or one the file cannot supply, is left to GUP, which
+ * reports it), and a page not yet in the file filled in from the
+ * mapping's reservation as a fault fills it, except that it comes from the
+ * calling CPU's node whatever the mapping's NUMA policy.  Private mappings
+ * and mappings watched by userfaultfd are always pinned through GUP.
  * Free with hugesg_sg_free_table_user_pages(), never sg_free_table() alone.
  * Context: process, may sleep.
  *
@@ -471,7 +697,11 @@ err:
  * faults above, the first in address order decides.  The mappings are
  * looked up once, before pinning: one that the caller's own threads swap
  * in during the call is pinned as GUP finds it (the pin holds its page
- * like any other).
+ * like any other).  A shared hugetlb mapping pinned through its file is
+ * looked up once more, when the build reaches it: should those threads
+ * unmap or remap it while its pages are being pinned, the pages pinned
+ * are the file's pages it mapped when looked up, as if the pin had come
+ * first.
  */
 int hugesg_sg_alloc_table_from_user_pages(struct sg_table *sgt,
 					  unsigned long start,
@@ -511,6 +741,7 @@ void hugesg_sg_free_table_user_pages(struct sg_table *sgt, bool dirty)
 	for_each_sgtable_sg(sgt, sg, i)
 		hugesg_unpin_extent(&st, page_to_pfn(sg_page(sg)), sg->offset,
 				    sg->length);
+	hugesg_unpin_flush(&st);
 	sg_free_table(sgt);
 }
 EXPORT_SYMBOL_GPL(hugesg_sg_free_table_user_pages);
@@ -532,11 +763,12 @@ EXPORT_SYMBOL_GPL(hugesg_sg_free_table_user_pages);
  * its hugepages whole), so a request over the limit pins nothing.  Should
  * the caller's own threads remap the range during the call, each pin
  * beyond the charge is charged as it is taken (or the call fails with
- * -ENOMEM and undoes itself): at most one hugepage or one batch of
- * ordinary pages is ever held over the limit, and only until then; a
- * charge left over is returned once the pins are taken.  The buffer and
- * its table are allocated with __GFP_ACCOUNT (charged to the caller's
- * memory cgroup).
+ * -ENOMEM and undoes itself): at most one hugepage, one batch of
+ * ordinary pages or one batch of hugepages pinned through their file (a
+ * page of pointers' worth) is ever held over the limit, and only until
+ * then; a charge left over is returned once the pins are taken.  The
+ * buffer and its table are allocated with __GFP_ACCOUNT (charged to the
+ * caller's memory cgroup).
  *
  * Return: the buffer, whose @sgt is ready for dma_map_sgtable(); or
  * ERR_PTR() of -EINVAL, -EFAULT, -EINTR (see the table function; -EFAULT

@@ -31,7 +31,23 @@
  * physical address or a new occurrence at the hugepage's first byte, is
  * unpinned as it comes.  It reads a struct page only while the pin it is
  * about to drop still holds it.
+ *
+ * Ordinary pages are unpinned a contiguous run at a time
+ * (unpin_user_page_range_dirty_lock()); hugepages are gathered,
+ * HUGESG_UNPIN_BATCH at a time, and unpinned together by
+ * hugesg_unpin_flush() (unpin_folios() where the kernel has it), which the
+ * walk's owner calls once more at the end.  A gathered hugepage is still
+ * pinned, so the rule above holds: the walker may read its struct page
+ * (a second occurrence of it) until the flush.
  */
+
+void hugesg_unpin_flush(struct hugesg_unpin_state *st)
+{
+	if (st->nheads)
+		hugesg_unpin_heads(st->heads, st->nheads, st->dirty);
+	st->nheads = 0;
+}
+HUGESG_EXPORT_FOR_KUNIT(hugesg_unpin_flush);
 
 void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
 			 unsigned int offset, unsigned int len)
@@ -53,7 +69,9 @@ void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
 
 			st->huge_start = hstart;
 			st->huge_end = hstart + hugesg_compound_size(head);
-			unpin_user_pages_dirty_lock(&head, 1, st->dirty);
+			st->heads[st->nheads++] = head;
+			if (st->nheads == HUGESG_UNPIN_BATCH)
+				hugesg_unpin_flush(st);
 			pos = min(st->huge_end, end);
 		} else {
 			unsigned long first = PHYS_PFN(pos);
@@ -80,8 +98,17 @@ HUGESG_EXPORT_FOR_KUNIT(hugesg_unpin_extent);
  * While building, every chunk is a full page; hugesg_sgb_finish() moves the
  * entries of a partial last chunk into one of exact size.  This mirrors
  * __sg_alloc_table()/__sg_free_table() of lib/scatterlist.c, unchanged from
- * 5.10 to 6.12; a change there shows in the suites as a bad free (the
+ * 5.10 to 7.2; a change there shows in the suites as a bad free (the
  * tables of core_sgtable span many chunks).
+ *
+ * When the caller can bound the number of entries below
+ * SG_MAX_SINGLE_ALLOC (hugesg_sgb_reserve()), the table is one kmalloc()
+ * of the bound instead, allocated before the first entry and never moved:
+ * sg_free_table() kfree()s a table of fewer than SG_MAX_SINGLE_ALLOC
+ * entries whatever its allocated size, so hugesg_sgb_finish() only marks
+ * the last entry used as the end.  Should the bound be exceeded after all
+ * (the range was remapped since it was looked at), the entries move into a
+ * page chunk and the build goes on as above.
  *
  * Entries are merged exactly as sg_alloc_table_from_pages_segment() merges
  * a page array: a page joins the pending entry when its pfn follows the
@@ -126,6 +153,44 @@ static void hugesg_sgb_chunk_free(struct scatterlist *sg)
 	free_page((unsigned long)sg);
 }
 
+/*
+ * Reserve a table of at most @max_entries entries (0: unknown), before the
+ * first hugesg_sgb_add().  0 or -ENOMEM.
+ */
+int hugesg_sgb_reserve(struct hugesg_sg_builder *b, unsigned long max_entries)
+{
+	if (!max_entries || max_entries >= SG_MAX_SINGLE_ALLOC)
+		return 0;
+	b->chunk = kmalloc_array(max_entries, sizeof(*b->chunk), b->gfp);
+	if (!b->chunk)
+		return -ENOMEM;
+	sg_init_table(b->chunk, max_entries);
+	b->sgt->sgl = b->chunk;
+	b->cap = max_entries;
+	b->exact = true;
+	return 0;
+}
+HUGESG_EXPORT_FOR_KUNIT(hugesg_sgb_reserve);
+
+/* The reserved table is full: its entries move into a page chunk. */
+static int hugesg_sgb_unreserve(struct hugesg_sg_builder *b)
+{
+	struct scatterlist *next = hugesg_sgb_chunk_alloc(b->gfp);
+	unsigned int i;
+
+	if (!next)
+		return -ENOMEM;
+	for (i = 0; i < b->used; i++)
+		sg_set_page(&next[i], sg_page(&b->chunk[i]), b->chunk[i].length,
+			    b->chunk[i].offset);
+	kfree(b->chunk);
+	b->chunk = next;
+	b->sgt->sgl = next;
+	b->cap = SG_MAX_SINGLE_ALLOC;
+	b->exact = false;
+	return 0;
+}
+
 static int hugesg_sgb_emit(struct hugesg_sg_builder *b)
 {
 	unsigned long bytes = (b->npages << PAGE_SHIFT) - b->offset;
@@ -136,6 +201,12 @@ static int hugesg_sgb_emit(struct hugesg_sg_builder *b)
 		if (!b->chunk)
 			return -ENOMEM;
 		b->sgt->sgl = b->chunk;
+		b->cap = SG_MAX_SINGLE_ALLOC;
+	} else if (b->exact && b->used == b->cap) {
+		int ret = hugesg_sgb_unreserve(b);
+
+		if (ret)
+			return ret;
 	} else if (b->used == SG_MAX_SINGLE_ALLOC) {
 		/* full: its last entry moves on and becomes the chain link */
 		struct scatterlist *next = hugesg_sgb_chunk_alloc(b->gfp);
@@ -213,6 +284,11 @@ int hugesg_sgb_finish(struct hugesg_sg_builder *b)
 			return ret;
 	}
 	b->sgt->orig_nents = b->sgt->nents;
+	if (b->exact) {
+		sg_mark_end(&b->chunk[b->used - 1]);
+		b->chunk = NULL;
+		return 0;
+	}
 	if (b->used == SG_MAX_SINGLE_ALLOC) {
 		sg_mark_end(&b->chunk[b->used - 1]);
 		return 0;
@@ -249,6 +325,12 @@ void hugesg_sgb_abort(struct hugesg_sg_builder *b)
 		hugesg_unpin_extent(&st, b->pfn, b->offset,
 				    min_t(unsigned long, b->remaining,
 					  (b->npages << PAGE_SHIFT) - b->offset));
+	hugesg_unpin_flush(&st);
+	if (b->exact) {
+		kfree(b->chunk);
+		memset(b->sgt, 0, sizeof(*b->sgt));
+		return;
+	}
 	for (chunk = b->sgt->sgl; chunk; chunk = next) {
 		next = chunk == b->chunk ? NULL :
 			sg_chain_ptr(&chunk[SG_MAX_SINGLE_ALLOC - 1]);

@@ -259,6 +259,98 @@ static void sgb_abort_unpins_and_frees(struct kunit *test)
 	kunit_pages_free(block, 10);
 }
 
+/*
+ * A table reserved for @bound entries, built from @n discontiguous pages
+ * (every other page of a block): the entries are lib/scatterlist.c's, and
+ * the table stays where it was reserved unless @n is over @bound.
+ */
+static void check_reserved(struct kunit *test, unsigned int bound,
+			   unsigned int n)
+{
+	struct page *block = kunit_pages(test, 4), *pages[8];
+	struct hugesg_sg_builder b;
+	struct sg_table got, want;
+	struct scatterlist *reserved;
+	unsigned int i;
+
+	KUNIT_ASSERT_LE(test, n, 8u);
+	for (i = 0; i < n; i++)
+		pages[i] = block + 2 * i;
+	hugesg_sgb_init(&b, &got, n * PAGE_SIZE, 0, UINT_MAX & PAGE_MASK,
+			GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, hugesg_sgb_reserve(&b, bound), 0);
+	reserved = got.sgl;
+	KUNIT_EXPECT_NOT_NULL(test, reserved);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, hugesg_sgb_add(&b, page_to_pfn(pages[i]),
+						     1, false), 0);
+	KUNIT_ASSERT_EQ(test, hugesg_sgb_finish(&b), 0);
+	if (n <= bound)
+		KUNIT_EXPECT_PTR_EQ(test, got.sgl, reserved);
+	else
+		KUNIT_EXPECT_PTR_NE(test, got.sgl, reserved);
+	KUNIT_ASSERT_EQ(test, hugesg_sg_table_from_pages(&want, pages, n, 0,
+							 n * PAGE_SIZE,
+							 UINT_MAX & PAGE_MASK,
+							 GFP_KERNEL), 0);
+	expect_same_table(test, &got, &want);
+	sg_free_table(&got);	/* KASAN and kmemleak watch this free */
+	sg_free_table(&want);
+	kunit_pages_free(block, 4);
+}
+
+/* A bounded table is one allocation, filled in place, end marked. */
+static void sgb_reserved_table_is_filled_in_place(struct kunit *test)
+{
+	check_reserved(test, 8, 5);
+	check_reserved(test, 5, 5);
+	check_reserved(test, 1, 1);
+}
+
+/* More entries than the bound: they move into a page chunk, same table. */
+static void sgb_reserve_exceeded_moves_to_a_chunk(struct kunit *test)
+{
+	check_reserved(test, 3, 5);
+	check_reserved(test, 1, 2);
+}
+
+/* No bound, or one a page chunk holds anyway: nothing is reserved. */
+static void sgb_reserve_large_or_unknown_is_a_no_op(struct kunit *test)
+{
+	struct hugesg_sg_builder b;
+	struct sg_table sgt;
+
+	hugesg_sgb_init(&b, &sgt, PAGE_SIZE, 0, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, hugesg_sgb_reserve(&b, 0), 0);
+	KUNIT_EXPECT_NULL(test, sgt.sgl);
+	KUNIT_EXPECT_EQ(test, hugesg_sgb_reserve(&b, SG_MAX_SINGLE_ALLOC), 0);
+	KUNIT_EXPECT_NULL(test, sgt.sgl);
+	KUNIT_EXPECT_FALSE(test, b.exact);
+}
+
+/* abort() of a reserved table unpins its entries and frees it. */
+static void sgb_reserved_abort_unpins_and_frees(struct kunit *test)
+{
+	struct page *block = kunit_pages(test, 3);
+	struct hugesg_sg_builder b;
+	struct sg_table sgt;
+	unsigned int i;
+
+	hugesg_sgb_init(&b, &sgt, 4 * PAGE_SIZE, 0, PAGE_SIZE * 16,
+			GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, hugesg_sgb_reserve(&b, 4), 0);
+	for (i = 0; i < 4; i++) {
+		fake_pin(block + 2 * i);
+		KUNIT_ASSERT_EQ(test, hugesg_sgb_add(&b, page_to_pfn(block + 2 * i),
+						     1, false), 0);
+	}
+	hugesg_sgb_abort(&b);
+	KUNIT_EXPECT_NULL(test, sgt.sgl);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, page_ref_count(block + 2 * i), 1);
+	kunit_pages_free(block, 3);
+}
+
 static struct kunit_case sgb_cases[] = {
 	KUNIT_CASE(sgb_contiguous_pages_are_one_entry),
 	KUNIT_CASE(sgb_max_segment_splits_a_run),
@@ -267,6 +359,10 @@ static struct kunit_case sgb_cases[] = {
 			 sgb_count_gen_params),
 	KUNIT_CASE(sgb_huge_run_splits_like_pages),
 	KUNIT_CASE(sgb_abort_unpins_and_frees),
+	KUNIT_CASE(sgb_reserved_table_is_filled_in_place),
+	KUNIT_CASE(sgb_reserve_exceeded_moves_to_a_chunk),
+	KUNIT_CASE(sgb_reserve_large_or_unknown_is_a_no_op),
+	KUNIT_CASE(sgb_reserved_abort_unpins_and_frees),
 	{}
 };
 
@@ -328,6 +424,7 @@ static void walker_split_hugepage_unpins_once(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, hugesg_page_is_hugetlb(head));
 	hugesg_unpin_extent(&st, pfn, 0, SZ_1M);
 	hugesg_unpin_extent(&st, pfn + (SZ_1M >> PAGE_SHIFT), 0, SZ_1M);
+	hugesg_unpin_flush(&st);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before);
 }
 
@@ -342,6 +439,7 @@ static void walker_second_occurrence_unpins_again(struct kunit *test)
 	pin_at(test, HUGESG_KUNIT_HUGE_ADDR);
 	hugesg_unpin_extent(&st, pfn, 0, SZ_2M);
 	hugesg_unpin_extent(&st, pfn, 0, SZ_2M);
+	hugesg_unpin_flush(&st);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before);
 }
 
@@ -359,8 +457,10 @@ static void walker_extent_inside_hugepage_unpins_once(struct kunit *test)
 	pin_at(test, HUGESG_KUNIT_HUGE_ADDR + SZ_1M);
 	hugesg_unpin_extent(&st, pfn + (SZ_1M >> PAGE_SHIFT), 100,
 			    SZ_1M - 100);
+	hugesg_unpin_flush(&st);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before + 1);
 	hugesg_unpin_extent(&st, pfn, 0, SZ_2M);
+	hugesg_unpin_flush(&st);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before);
 }
 
@@ -378,6 +478,7 @@ static void walker_two_hugepages_split(struct kunit *test)
 	hugesg_unpin_extent(&st, page_to_pfn(a) + half, 0, SZ_1M);
 	hugesg_unpin_extent(&st, page_to_pfn(b), 0, SZ_1M);
 	hugesg_unpin_extent(&st, page_to_pfn(b) + half, 0, SZ_1M);
+	hugesg_unpin_flush(&st);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(a), before_a);
 	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(b), before_b);
 }
@@ -425,6 +526,35 @@ static void walker_ordinary_page_below_last_hugepage_unpins(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref);
 }
 
+/*
+ * Hugepage unpins are gathered: none is dropped before the batch is full
+ * or flushed, each once.  The hugepage pinned once per occurrence, one
+ * more occurrence than a batch holds.
+ */
+static void walker_gathers_hugepages_until_flush(struct kunit *test)
+{
+	struct hugesg_unpin_state st = { };
+	struct page *head = pin_at(test, HUGESG_KUNIT_HUGE_ADDR);
+	int before = hugesg_hugepage_pincount(head) - 1;
+	unsigned long pfn = page_to_pfn(head);
+	unsigned int i;
+
+	for (i = 1; i <= HUGESG_UNPIN_BATCH; i++)
+		pin_at(test, HUGESG_KUNIT_HUGE_ADDR);
+	for (i = 0; i < HUGESG_UNPIN_BATCH - 1; i++)
+		hugesg_unpin_extent(&st, pfn, 0, SZ_2M);
+	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head),
+			before + HUGESG_UNPIN_BATCH + 1);
+	hugesg_unpin_extent(&st, pfn, 0, SZ_2M);	/* the batch is full */
+	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before + 1);
+	hugesg_unpin_extent(&st, pfn, 0, SZ_2M);
+	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before + 1);
+	hugesg_unpin_flush(&st);
+	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before);
+	hugesg_unpin_flush(&st);	/* nothing left: no unpin */
+	KUNIT_EXPECT_EQ(test, hugesg_hugepage_pincount(head), before);
+}
+
 static struct kunit_case walker_cases[] = {
 	KUNIT_CASE(walker_split_hugepage_unpins_once),
 	KUNIT_CASE(walker_second_occurrence_unpins_again),
@@ -432,6 +562,7 @@ static struct kunit_case walker_cases[] = {
 	KUNIT_CASE(walker_two_hugepages_split),
 	KUNIT_CASE(walker_ordinary_pages_unpin_each),
 	KUNIT_CASE(walker_ordinary_page_below_last_hugepage_unpins),
+	KUNIT_CASE(walker_gathers_hugepages_until_flush),
 	{}
 };
 

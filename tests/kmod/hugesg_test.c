@@ -19,6 +19,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/kmemleak.h>
+#include <linux/kprobes.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -184,6 +185,57 @@ static const struct kernel_param_ops kmemleak_ignore_phys_ops = {
 };
 module_param_cb(kmemleak_ignore_phys, &kmemleak_ignore_phys_ops, NULL, 0200);
 MODULE_PARM_DESC(kmemleak_ignore_phys, "physical address: kmemleak neither scans nor reports the object there");
+
+/*
+ * Which path pinned: hugesg.ko pins shared hugetlb mappings through their
+ * file with memfd_pin_folios() where compat.h chooses it (HUGESG_FILE_PIN),
+ * through GUP elsewhere.  A return probe on memfd_pin_folios() counts the
+ * folios it pinned (nothing else calls it while the suites run), so that a
+ * test checks the path taken by its effect, not by the kernel's version.
+ * The probe is set by the first HUGESG_TEST_FILE_PINS, not at load: the
+ * benchmark's guest loads this module too, and a probe would add its trap
+ * to every call it times.
+ */
+static atomic64_t file_pin_folios = ATOMIC64_INIT(0);
+static DEFINE_MUTEX(file_pin_probe_lock);
+static bool file_pin_probe_set;
+static int file_pin_probe_err = -ENOENT;
+
+static int hugesg_test_file_pin_ret(struct kretprobe_instance *ri,
+				    struct pt_regs *regs)
+{
+	long n = regs_return_value(regs);
+
+	if (n > 0)
+		atomic64_add(n, &file_pin_folios);
+	return 0;
+}
+
+static struct kretprobe file_pin_probe = {
+	.kp.symbol_name = "memfd_pin_folios",
+	.handler = hugesg_test_file_pin_ret,
+};
+
+/*
+ * HUGESG_TEST_FILE_PINS: @nents the folios pinned through files so far,
+ * @flags 1 where hugesg.ko is built to pin through files.  Where it is,
+ * and the probe could not be set, the ioctl fails with the probe's error.
+ */
+static long hugesg_test_file_pins(struct hugesg_test_req *req)
+{
+	mutex_lock(&file_pin_probe_lock);
+	if (!file_pin_probe_set) {
+		file_pin_probe_err = register_kretprobe(&file_pin_probe);
+		file_pin_probe_set = true;
+		if (file_pin_probe_err && HUGESG_FILE_PIN)
+			pr_warn("no probe on memfd_pin_folios: %d\n",
+				file_pin_probe_err);
+	}
+	mutex_unlock(&file_pin_probe_lock);
+	req->flags = HUGESG_FILE_PIN;
+	req->nents = atomic64_read(&file_pin_folios);
+	return HUGESG_FILE_PIN ? file_pin_probe_err : 0;
+}
 
 /* Report a table as (physical address, length) pairs, a batch at a time. */
 static int hugesg_test_put_table(struct sg_table *sgt,
@@ -404,6 +456,9 @@ static long hugesg_test_ioctl(struct file *file, unsigned int cmd,
 		req.nents = hugesg_test_pins_held();
 		ret = 0;
 		break;
+	case HUGESG_TEST_FILE_PINS:
+		ret = hugesg_test_file_pins(&req);
+		break;
 	default:
 		ret = -ENOTTY;
 	}
@@ -479,7 +534,20 @@ static struct miscdevice hugesg_test_dev = {
 	.fops = &hugesg_test_fops,
 	.mode = 0600,
 };
-module_misc_device(hugesg_test_dev);
+
+static int __init hugesg_test_init(void)
+{
+	return misc_register(&hugesg_test_dev);
+}
+module_init(hugesg_test_init);
+
+static void __exit hugesg_test_exit(void)
+{
+	misc_deregister(&hugesg_test_dev);
+	if (file_pin_probe_set && !file_pin_probe_err)
+		unregister_kretprobe(&file_pin_probe);
+}
+module_exit(hugesg_test_exit);
 
 MODULE_DESCRIPTION("hugesg test-only driver: never load outside the test guest");
 MODULE_LICENSE("GPL");

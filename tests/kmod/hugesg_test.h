@@ -52,5 +52,11 @@ struct hugesg_test_req {
  * vm.stat_refresh.
  */
 #define HUGESG_TEST_PINS_HELD	_IOWR(HUGESG_TEST_MAGIC, 8, struct hugesg_test_req)
+/*
+ * The path taken: out @nents, the hugepages pinned so far through a file
+ * (memfd_pin_folios()) by anyone; @flags, 1 where hugesg.ko pins shared
+ * hugetlb mappings that way.
+ */
+#define HUGESG_TEST_FILE_PINS	_IOWR(HUGESG_TEST_MAGIC, 9, struct hugesg_test_req)
 
 #endif /* _HUGESG_TEST_H */
