@@ -243,12 +243,13 @@ static void test_to_device_bad_inputs_are_einval(void **state)
 				   .mode = HUGESG_STREAM_TABLE,
 				   .flags = HUGESG_STREAM_TO_DEVICE,
 				   .limit = 12 * MiB, .rate = 1 };
+	char *src = map_huge(d->t, 8 * MiB, 21);
 	struct hugesg_ring st;
 	int h;
 
+	assert_non_null(src);
 	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), -EINVAL);
-	h = hsg_register(d->fd, d->huge, 8 * MiB, HUGESG_HUGE,
-			 HUGESG_ENGINE_FPGA, NULL);
+	h = hsg_register(d->fd, src, 8 * MiB, HUGESG_HUGE, HUGESG_ENGINE_FPGA, NULL);
 	assert_true(h > 0);
 	s.handle = h;
 	s.flags = HUGESG_STREAM_TO_DEVICE | 0x2;
