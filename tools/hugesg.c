@@ -362,6 +362,36 @@ static int run_stream(int fd, const struct hsg_buf *ring, uint32_t handle,
 	return 0;
 }
 
+/*
+ * The stream's ring on the FPGA engine's file @fd: allocated, registered
+ * with @flags (HUGESG_WRITE when the device writes it) and, for a hugepage
+ * table, checked to have DMA segments of whole pages.  0 or an exit code;
+ * the caller frees @ring and closes @fd either way.
+ */
+static int stream_ring(const struct stream_opts *o, int fd, unsigned int flags,
+		       struct hsg_buf *ring, struct hugesg_register *reg)
+{
+	int rc = hsg_buf_alloc(ring, o->size, o->page, o->memfd ? HSG_MEMFD : HSG_ANON);
+
+	if (!rc)
+		rc = hsg_register(fd, ring->addr, ring->len, HUGESG_HUGE | flags,
+				  HUGESG_ENGINE_FPGA, reg);
+	if (rc)
+		return lib_failure(rc);
+	/*
+	 * A hugepage table names one bus address per page: DMA segments
+	 * shorter than the pages (bounced through swiotlb, or a device's
+	 * segment limit below them) cannot be described by one.
+	 */
+	if (o->mode == HUGESG_STREAM_TABLE &&
+	    reg->nr_dma_segments > ring->len / o->page) {
+		fprintf(stderr, "hugesg: the ring's %u DMA segments are shorter than its %s pages (the DMA layer bounces or splits them, as with swiotlb and no IOMMU): no hugepage table can describe it; use --mode desc\n",
+			reg->nr_dma_segments, page_name(o->page));
+		return EX_DEVICE;
+	}
+	return EX_OK;
+}
+
 static int do_stream(const struct stream_opts *o)
 {
 	struct verify v = { .seed = o->seed, .first_bad = UINT64_MAX };
@@ -374,29 +404,9 @@ static int do_stream(const struct stream_opts *o)
 	rc = open_engine(HUGESG_ENGINE_FPGA, &fd);
 	if (rc)
 		return rc;
-	rc = hsg_buf_alloc(&ring, o->size, o->page, o->memfd ? HSG_MEMFD : HSG_ANON);
-	if (rc) {
-		rc = lib_failure(rc);
+	rc = stream_ring(o, fd, HUGESG_WRITE, &ring, &reg);
+	if (rc)
 		goto out_fd;
-	}
-	rc = hsg_register(fd, ring.addr, ring.len, HUGESG_HUGE | HUGESG_WRITE,
-			  HUGESG_ENGINE_FPGA, &reg);
-	if (rc) {
-		rc = lib_failure(rc);
-		goto out_fd;
-	}
-	/*
-	 * A hugepage table names one bus address per page: DMA segments
-	 * shorter than the pages (bounced through swiotlb, or a device's
-	 * segment limit below them) cannot be described by one.
-	 */
-	if (o->mode == HUGESG_STREAM_TABLE &&
-	    reg.nr_dma_segments > ring.len / o->page) {
-		fprintf(stderr, "hugesg: the ring's %u DMA segments are shorter than its %s pages (the DMA layer bounces or splits them, as with swiotlb and no IOMMU): no hugepage table can describe it; use --mode desc\n",
-			reg.nr_dma_segments, page_name(o->page));
-		rc = EX_DEVICE;
-		goto out_fd;
-	}
 	t0 = now_s();
 	rc = run_stream(fd, &ring, reg.handle, o, &v, &st);
 	if (rc) {
@@ -488,17 +498,10 @@ static int do_stream_to_device(const struct stream_opts *o)
 	rc = open_engine(HUGESG_ENGINE_FPGA, &fd);
 	if (rc)
 		return rc;
-	rc = hsg_buf_alloc(&ring, o->size, o->page, o->memfd ? HSG_MEMFD : HSG_ANON);
-	if (rc) {
-		rc = lib_failure(rc);
-		goto out_fd;
-	}
 	/* the device only reads it: no HUGESG_WRITE, mapped DMA_TO_DEVICE */
-	rc = hsg_register(fd, ring.addr, ring.len, HUGESG_HUGE, HUGESG_ENGINE_FPGA, &reg);
-	if (rc) {
-		rc = lib_failure(rc);
+	rc = stream_ring(o, fd, 0, &ring, &reg);
+	if (rc)
 		goto out_fd;
-	}
 	t0 = now_s();
 	rc = run_stream_to_device(fd, &ring, reg.handle, o, &pr, &st);
 	if (rc) {
