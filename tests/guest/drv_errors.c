@@ -311,6 +311,15 @@ static void *ring_wait_thread(void *arg)
 	return NULL;
 }
 
+/* Start a thread that waits on @w->fd's stream; return once it sleeps. */
+static void start_ring_waiter(struct ring_waiter *w, pthread_t *th)
+{
+	assert_int_equal(pthread_create(th, NULL, ring_wait_thread, w), 0);
+	while (!__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	assert_int_equal(wait_in_ioctl(w->tid, 'S'), 0);
+}
+
 /*
  * A RING_WAIT whose stream another thread stops, while the engine goes on
  * to stream for another file, is -ECANCELED: it does not report (or sync)
@@ -333,10 +342,7 @@ static void test_ring_wait_on_stopped_stream_is_ecanceled(void **state)
 			  HUGESG_ENGINE_FPGA, NULL);
 	assert_true(h2 > 0);
 	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), 0);
-	assert_int_equal(pthread_create(&th, NULL, ring_wait_thread, &w), 0);
-	while (!__atomic_load_n(&w.tid, __ATOMIC_ACQUIRE))
-		usleep(1000);
-	assert_int_equal(wait_in_ioctl(w.tid, 'S'), 0);
+	start_ring_waiter(&w, &th);
 	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
 	/* the engine belongs to fd2 now */
 	assert_int_equal(hsg_stream(fd2, h2, HUGESG_STREAM_TABLE, 4, 0), 0);
@@ -364,10 +370,7 @@ static void test_ring_wait_across_stop_and_restart_is_ecanceled(void **state)
 	pthread_t th;
 
 	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), 0);
-	assert_int_equal(pthread_create(&th, NULL, ring_wait_thread, &w), 0);
-	while (!__atomic_load_n(&w.tid, __ATOMIC_ACQUIRE))
-		usleep(1000);
-	assert_int_equal(wait_in_ioctl(w.tid, 'S'), 0);
+	start_ring_waiter(&w, &th);
 	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
 	/* the new stream fills the whole ring at once: were the old wait
 	 * carried over, it would return 0 with the new stream's state */
