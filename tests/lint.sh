@@ -12,7 +12,9 @@ cache=${HUGESG_CACHE:-/var/cache/hugesg}
 src=$cache/src/linux-source-6.1
 kdoc=$src/scripts/kernel-doc
 cd "$top"
-files="kernel/*.c kernel/*.h include/linux/*.h include/uapi/linux/*.h tests/kmod/*.c tests/kmod/*.h"
+# kernel/: compat.h, lib/ (hugesg.ko), driver/ and driver/engines/ (hugesg_drv.ko)
+ksrc=$(find kernel -name '*.[ch]' ! -name '*.mod.c' | sort)
+files="$ksrc include/linux/*.h include/uapi/linux/*.h tests/kmod/*.c tests/kmod/*.h"
 
 if [ ! -x "$src/scripts/checkpatch.pl" ] || [ ! -f "$kdoc" ]; then
 	mkdir -p "$cache/src"
@@ -44,7 +46,7 @@ else
 fi
 
 missing=""
-for f in kernel/*.c; do
+for f in $(find kernel -name '*.c' ! -name '*.mod.c' | sort); do
 	for sym in $(sed -n 's/^EXPORT_SYMBOL_GPL(\(.*\));/\1/p' "$f"); do
 		grep -q "^ \* $sym() - " "$f" || missing="$missing $sym"
 	done
