@@ -111,12 +111,18 @@ DEB_TREE := Makefile VERSION dkms.conf README.md debian docs include kernel lib 
 .PHONY: dkms-src dkms-install dkms-uninstall deb test-pkg
 
 # The DKMS source tree, sources only: dkms.conf, VERSION (the modules'
-# MODULE_VERSION, read by kernel/Kbuild), kernel/, include/.
+# MODULE_VERSION, read by kernel/Kbuild), kernel/ (Kbuild, features.mk,
+# compat.h and the folders of KERNEL_DIRS), include/.
+KERNEL_DIRS := kernel/lib kernel/driver kernel/driver/engines
 dkms-src:
 	rm -rf $(DKMS_SRC)
-	install -d $(DKMS_SRC)/kernel $(DKMS_SRC)/include/linux $(DKMS_SRC)/include/uapi/linux
+	install -d $(DKMS_SRC)/kernel $(addprefix $(DKMS_SRC)/,$(KERNEL_DIRS)) \
+		$(DKMS_SRC)/include/linux $(DKMS_SRC)/include/uapi/linux
 	install -m 644 VERSION $(DKMS_SRC)/
-	install -m 644 kernel/Kbuild kernel/features.mk kernel/*.c kernel/*.h $(DKMS_SRC)/kernel/
+	install -m 644 kernel/Kbuild kernel/features.mk kernel/*.h $(DKMS_SRC)/kernel/
+	for d in $(KERNEL_DIRS); do \
+		install -m 644 $$d/*.c $$d/*.h $(DKMS_SRC)/$$d/ || exit 1; \
+	done
 	install -m 644 include/linux/*.h $(DKMS_SRC)/include/linux/
 	install -m 644 include/uapi/linux/*.h $(DKMS_SRC)/include/uapi/linux/
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
@@ -159,4 +165,5 @@ test-pkg: deps
 clean:
 	rm -rf build
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null
-	rm -f kernel/*.o kernel/*.ko kernel/*.mod* kernel/.*.cmd kernel/Module.symvers kernel/modules.order
+	find kernel \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete
+	rm -f kernel/Module.symvers kernel/modules.order

@@ -19,8 +19,8 @@
 #                                             HUGESG_QEMU_KEEP_BUILD=0)
 # <ver>  = Debian source version of qemu, epoch dropped (7.2+dfsg-7+deb12u18)
 # <hash> = first 12 hex of sha256(qemu/hugesg-fpga.c +
-#          kernel/hugesg_fpga_regs.h + this script), concatenated in that
-#          order.
+#          kernel/driver/engines/hugesg_fpga_regs.h + this script),
+#          concatenated in that order.
 #
 # Needs root for apt-get (deb-src list, build dependencies) on the first run.
 # The fast path (binary already cached) needs neither root nor network.
@@ -32,7 +32,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 self=$here/$(basename "${BASH_SOURCE[0]}")
 model=$here/hugesg-fpga.c
-regs=$repo/kernel/hugesg_fpga_regs.h
+regs=$repo/kernel/driver/engines/hugesg_fpga_regs.h
 root=$(realpath -m "${HUGESG_CACHE:-/var/cache/hugesg}")/qemu
 srclist=/etc/apt/sources.list.d/hugesg-deb-src.sources
 deps=(make gcc libc6-dev binutils dpkg-dev xz-utils python3 ninja-build meson

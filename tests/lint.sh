@@ -12,7 +12,9 @@ cache=${HUGESG_CACHE:-/var/cache/hugesg}
 src=$cache/src/linux-source-6.1
 kdoc=$src/scripts/kernel-doc
 cd "$top"
-files="kernel/*.c kernel/*.h include/linux/*.h include/uapi/linux/*.h tests/kmod/*.c tests/kmod/*.h"
+# kernel/: compat.h, lib/ (hugesg.ko), driver/ and driver/engines/ (hugesg_drv.ko)
+ksrc=$(find kernel -name '*.[ch]' ! -name '*.mod.c' | sort)
+files="$ksrc include/linux/*.h include/uapi/linux/*.h tests/kmod/*.c tests/kmod/*.h"
 
 if [ ! -x "$src/scripts/checkpatch.pl" ] || [ ! -f "$kdoc" ]; then
 	mkdir -p "$cache/src"
@@ -26,7 +28,7 @@ if [ ! -x "$src/scripts/checkpatch.pl" ] || [ ! -f "$kdoc" ]; then
 	rm -f "$cache"/src/linux-source-6.1_*.deb
 fi
 
-echo "1..3"
+echo "1..4"
 out=$("$src/scripts/checkpatch.pl" --no-tree --terse --show-types -f $files 2>&1)
 if [ -z "$out" ] && [ -x "$src/scripts/checkpatch.pl" ]; then
 	echo "ok 1 - checkpatch: no error, no warning"
@@ -44,7 +46,7 @@ else
 fi
 
 missing=""
-for f in kernel/*.c; do
+for f in $(find kernel -name '*.c' ! -name '*.mod.c' | sort); do
 	for sym in $(sed -n 's/^EXPORT_SYMBOL_GPL(\(.*\));/\1/p' "$f"); do
 		grep -q "^ \* $sym() - " "$f" || missing="$missing $sym"
 	done
@@ -54,4 +56,30 @@ if [ -z "$missing" ]; then
 else
 	echo "not ok 3 - kernel-doc on every exported function"
 	echo "# missing:$missing"
+fi
+
+# The reference driver's char device and its engines meet only in
+# kernel/driver/hugesg_drv.h (docs/driver-guide.md): comments stripped,
+# the char device names no identifier of an engine (hugesg_<name>_...),
+# not even its driver, which HUGESG_ENGINES() names; no engine names
+# another's.
+engines=$(sed -n 's/^hugesg_drv_engines := //p' kernel/Kbuild)
+idents() { gcc -fpreprocessed -dD -E -P "$@" 2>/dev/null | grep -oE '\<hugesg_[a-z0-9]+_[A-Za-z0-9_]*'; }
+cross=""
+for e in $engines; do
+	for n in $(idents kernel/driver/hugesg_drv_main.c kernel/driver/hugesg_drv.h | grep "^hugesg_${e}_" | sort -u); do
+		cross="$cross main:$n"
+	done
+	for o in $engines; do
+		[ "$o" = "$e" ] && continue
+		for n in $(idents "kernel/driver/engines/hugesg_$o.c" | grep "^hugesg_${e}_" | sort -u); do
+			cross="$cross $o:$n"
+		done
+	done
+done
+if [ -n "$engines" ] && [ -z "$cross" ]; then
+	echo "ok 4 - the char device and the engines ($engines) cross only through hugesg_drv.h"
+else
+	echo "not ok 4 - the char device and the engines cross only through hugesg_drv.h"
+	echo "# crossing:${cross:- no engine in kernel/Kbuild}"
 fi

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of hugesg.ko's internal helpers (kernel/hugesg_internal.h):
+ * KUnit tests of hugesg.ko's internal helpers (kernel/lib/hugesg_internal.h):
  * the scatterlist builder and the unpin walker.  Built only for kernels with
  * CONFIG_KUNIT (the debug kernel of `make test-debug`), loaded by
  * tests/guest/debug_kunit, which maps the user memory the walker tests pin.
@@ -22,7 +22,7 @@
 
 #include "hugesg_kunit.h"
 #include "../../kernel/compat.h"
-#include "../../kernel/hugesg_internal.h"
+#include "../../kernel/lib/hugesg_internal.h"
 
 /* A block of 2^order order-0 pages, each with its own reference. */
 static struct page *kunit_pages(struct kunit *test, unsigned int order)

@@ -22,7 +22,7 @@
 #include <linux/wait.h>
 
 #include "compat.h"
-#include "hugesg_drv.h"
+#include "../hugesg_drv.h"
 #include "hugesg_fpga_regs.h"
 
 #define HUGESG_FPGA_STOP_US	200000	/* how long a stop may take */

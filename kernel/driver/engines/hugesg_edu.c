@@ -17,7 +17,7 @@
 #include <linux/slab.h>
 
 #include "compat.h"
-#include "hugesg_drv.h"
+#include "../hugesg_drv.h"
 
 #define EDU_VENDOR_ID		0x1234
 #define EDU_DEVICE_ID		0x11e8
