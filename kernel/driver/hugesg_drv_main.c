@@ -479,15 +479,26 @@ static long hugesg_ioc_unregister(struct hugesg_file *f, unsigned int cmd,
 	return ret;
 }
 
+/* SEGMENTS copies out this many segments at a time (a page's worth). */
+#define HUGESG_SEGMENTS_CHUNK	(PAGE_SIZE / sizeof(struct hugesg_segment))
+
+/*
+ * The buffer's DMA segments, a chunk at a time: each chunk is read under
+ * the engine's lock (the device may be removed, and the buffer unmapped,
+ * meanwhile: -ENODEV) and copied out after it, so that a destination that
+ * faults for long (userfaultfd, a FUSE-backed mapping) holds up only this
+ * file, not every user of the engine.  The table itself cannot go away:
+ * unregister and release take the file's lock, held throughout.
+ */
 static long hugesg_ioc_segments(struct hugesg_file *f, unsigned int cmd,
 				void __user *uarg)
 {
+	struct hugesg_segment *chunk;
 	struct hugesg_segments req;
 	struct hugesg_segment __user *out;
-	struct hugesg_segment seg;
-	struct hugesg_reg *reg;
 	struct scatterlist *sg;
-	unsigned int i;
+	struct hugesg_reg *reg;
+	unsigned int i, n, want;
 	int ret;
 
 	if (!capable(CAP_SYS_RAWIO))
@@ -499,27 +510,37 @@ static long hugesg_ioc_segments(struct hugesg_file *f, unsigned int cmd,
 	if (req.pad)
 		return -EINVAL;
 	out = u64_to_user_ptr(req.segs);
+	chunk = kmalloc_array(HUGESG_SEGMENTS_CHUNK, sizeof(*chunk),
+			      GFP_KERNEL);
+	if (!chunk)
+		return -ENOMEM;
 	mutex_lock(&f->lock);
 	reg = xa_load(&f->regs, req.handle);
 	if (!reg) {
 		ret = -ENOENT;
 		goto out;
 	}
-	mutex_lock(&reg->eng->lock);
-	if (!reg->mapped)
-		ret = -ENODEV;
-	for_each_sgtable_dma_sg(&reg->buf->sgt, sg, i) {
-		if (ret || i >= req.count)
-			break;
-		seg.dma_addr = sg_dma_address(sg);
-		seg.len = sg_dma_len(sg);
-		if (copy_to_user(out + i, &seg, sizeof(seg)))
+	want = min(req.count, reg->buf->sgt.nents);
+	sg = reg->buf->sgt.sgl;
+	i = 0;
+	do {
+		mutex_lock(&reg->eng->lock);
+		if (!reg->mapped)
+			ret = -ENODEV;
+		for (n = 0; !ret && n < HUGESG_SEGMENTS_CHUNK && i + n < want;
+		     n++, sg = sg_next(sg)) {
+			chunk[n].dma_addr = sg_dma_address(sg);
+			chunk[n].len = sg_dma_len(sg);
+		}
+		mutex_unlock(&reg->eng->lock);
+		if (!ret && copy_to_user(out + i, chunk, n * sizeof(*chunk)))
 			ret = -EFAULT;
-	}
+		i += n;
+	} while (!ret && i < want);
 	req.count = reg->buf->sgt.nents;
-	mutex_unlock(&reg->eng->lock);
 out:
 	mutex_unlock(&f->lock);
+	kfree(chunk);
 	return ret ?: hugesg_copy_out(uarg, &req, sizeof(req));
 }
 
