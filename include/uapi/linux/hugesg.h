@@ -111,7 +111,16 @@ struct hugesg_segment {
 	__u64 len;
 };
 
-/* The DMA segments of a buffer, for CAP_SYS_RAWIO only. */
+/*
+ * The DMA segments of a registered buffer (bus address and length of each,
+ * in order, as the device sees them), for CAP_SYS_RAWIO only (-EPERM).
+ * The first min(count, segments) are written to @segs; @count comes back
+ * as the buffer's number of segments, which may be more than were written.
+ * -ENOENT: no such handle in this file; -EINVAL: @pad not zero; -ENODEV:
+ * the device was removed (the buffer is no longer mapped); -EFAULT: @segs
+ * not writable; -ENOMEM.  A destination that faults holds up only this
+ * file.
+ */
 struct hugesg_segments {
 	__u32 size;
 	__u32 handle;
