@@ -146,6 +146,7 @@ int main(void)
 	if (ret == 0) {
 		report_suite("hugesg_sgbuild");
 		report_suite("hugesg_unpin_walker");
+		report_suite("hugesg_max_segment");
 		ret = (int)syscall(SYS_delete_module, "hugesg_kunit", O_NONBLOCK);
 		tap(ret == 0, "hugesg_kunit.ko unloads", ret ? strerror(errno) : NULL);
 	}
