@@ -300,37 +300,6 @@ static long hugesg_ioc_info(unsigned int cmd, void __user *uarg)
 }
 
 /*
- * The longest sg entry a buffer may have for @dev: what the device takes
- * in one DMA segment (dma_get_max_seg_size()) and what the DMA layer can
- * map in one piece (dma_max_mapping_size(): 256 KiB where it bounces
- * through swiotlb).  A longer one would fail to map, or be mapped against
- * the device's word.
- */
-static u64 hugesg_dev_max_segment(struct device *dev)
-{
-	return min_t(u64, dma_get_max_seg_size(dev), dma_max_mapping_size(dev));
-}
-
-/*
- * The default max_segment: @limit rounded down to a multiple of the largest
- * hugepage size it holds (1 GiB, else 2 MiB, else a page).  A hugepage is
- * then never cut in the middle, also where hugepages are physically
- * contiguous over more than @limit, so hugesg_dma_page_table() can always
- * describe the buffer by its page size.
- */
-static unsigned int hugesg_default_max_segment(u64 limit)
-{
-	static const unsigned int shifts[] = { PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
-	unsigned int i;
-
-	limit = min_t(u64, limit, UINT_MAX);
-	for (i = 0; i < ARRAY_SIZE(shifts); i++)
-		if (limit >= 1ULL << shifts[i])
-			return round_down(limit, 1ULL << shifts[i]);
-	return limit;
-}
-
-/*
  * Whether @dev reaches every page of @sgt.  Behind a translating IOMMU it
  * does.  Without one its DMA is direct, and the DMA layer bounces what lies
  * beyond the device's mask through swiotlb, whose buffer x86 places below
@@ -384,7 +353,7 @@ static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
 		goto err_put;
 	}
 	mutex_lock(&eng->lock);
-	limit = eng->removed ? 0 : hugesg_dev_max_segment(eng->dev);
+	limit = eng->removed ? 0 : hugesg_dma_segment_limit(eng->dev);
 	mutex_unlock(&eng->lock);
 	if (!limit) {
 		ret = -ENODEV;
@@ -394,7 +363,8 @@ static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
 		ret = -E2BIG;
 		goto err_free;
 	}
-	max_segment = req.max_segment ?: hugesg_default_max_segment(limit);
+	/* by default the longest entries that cut no hugepage */
+	max_segment = req.max_segment ?: hugesg_max_segment_round(limit);
 	reg->buf = hugesg_buf_pin(req.addr, req.len, max_segment, req.flags);
 	if (IS_ERR(reg->buf)) {
 		ret = PTR_ERR(reg->buf);
