@@ -71,15 +71,19 @@ for series in $series_list; do
 		vfio=""
 	fi
 	for clock in $clocks; do
-		# wall: the guest clock is the host's; icount: 1 ns per instruction
+		# wall: the guest clock is the host's; icount: 1 ns per instruction.
+		# On the wall clock of a loaded host the boot's check of the timer
+		# through the interrupt-remapped IO-APIC misses its ticks and
+		# panics (seen on 7.2, as boot() in rig-lib.sh says for SMP
+		# guests): no_timer_check skips it
 		case $clock in
-		icount) icount="-icount shift=0,sleep=off" ;;
-		*) icount="" ;;
+		icount) icount="-icount shift=0,sleep=off" noticks="" ;;
+		*) icount="" noticks="no_timer_check" ;;
 		esac
 		mkdir -p "$out/$clock"
 		HUGESG_EXTRA_MODULES=$vfio make_initramfs "$out" "$out/$clock" bench
 		start=$(date +%s)
-		HUGESG_APPEND="hugesg_bench.clock=$clock ${HUGESG_BENCH_APPEND:-}" \
+		HUGESG_APPEND="hugesg_bench.clock=$clock $noticks ${HUGESG_BENCH_APPEND:-}" \
 			boot "$vmlinux" "$out/$clock" "$tmo"
 		rc=$?
 		res=$out/$clock/results.txt
