@@ -75,9 +75,10 @@ demo: deps
 	tests/vm/run-demo.sh $(if $(filter-out file,$(origin KERNELS)),$(firstword $(KERNELS)),6.1)
 
 # The methods drivers use today against hugesg: bench/results.csv and
-# bench/pin-cost.png (6.1, 6.12 and 7.x, unless KERNELS is given).
+# bench/pin-cost.png (6.1, 6.12, 7.x and 7.2-iommufd, ours: tests/vm/kernel.sh,
+# unless KERNELS is given).
 bench: deps
-	bench/run-bench.sh $(if $(filter-out file,$(origin KERNELS)),$(KERNELS),6.1 6.12 7.x)
+	bench/run-bench.sh $(if $(filter-out file,$(origin KERNELS)),$(KERNELS),6.1 6.12 7.x 7.2-iommufd)
 
 # The crash tests at length, on one kernel (6.1 unless KERNELS is given):
 # drv_kill_loop with 500 kill -9 trials and drv_concurrency for 300 s of

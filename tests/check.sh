@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 mkdir -p build
 start_all=$(date +%s)
-tests/debug/debug-kernel.sh > build/debug-kernel.log 2>&1 &
+tests/vm/kernel.sh debug > build/debug-kernel.log 2>&1 &
 dk=$!
 # QEMU with our model: built here so that the two chains do not both build it
 build=$top/build

@@ -23,12 +23,19 @@
  *                hugesg-fpga engine (edu drives 28 address bits: no 1 GiB
  *                buffer fits in its IOVA space; both behind the same IOMMU)
  *   vfio_type1   edu bound to vfio-pci, a type1 container,
- *                VFIO_IOMMU_MAP_DMA + VFIO_IOMMU_UNMAP_DMA; needs the vfio
- *                modules in /modules/extra (order: /modules/extra/order),
- *                loaded here, and runs after every other method, as it
- *                takes edu from hugesg-edu (given back at the end)
- *   iommufd_map, iommufd_map_file   empty figures where there is no
- *                /dev/iommu (Debian's kernels lack CONFIG_IOMMUFD)
+ *                VFIO_IOMMU_MAP_DMA + VFIO_IOMMU_UNMAP_DMA; needs vfio-pci,
+ *                built in or the modules in /modules/extra (order:
+ *                /modules/extra/order), loaded here; the VFIO methods run
+ *                after every other one, as they take edu from hugesg-edu
+ *                (given back at the end)
+ *   iommufd_map  edu bound to vfio-pci, its device cdev bound to
+ *                /dev/iommu and attached to an IOAS; IOMMU_IOAS_MAP of the
+ *                buffer + IOMMU_IOAS_UNMAP (before vfio_type1: the cdev and
+ *                the group cannot both be in use)
+ *   iommufd_map_file   the same with IOMMU_IOAS_MAP_FILE of the buffer's
+ *                memfd (shared buffers; empty for private ones)
+ *                Both empty where there is no /dev/iommu (Debian's kernels
+ *                lack CONFIG_IOMMUFD: the series 7.2-iommufd has it)
  * Each checks that it pinned: the pins /proc/vmstat saw acquired during the
  * map (and the driver's own count for hugesg_drv); a method that pinned
  * nothing fails the run.
@@ -63,8 +70,67 @@
  * largest multiple of 2 MiB an unsigned int holds, so hugepages are never
  * split and a 1 GiB page is one entry */
 #define MAX_SEGMENT 0xffe00000U
-/* where vfio_type1 maps the buffer: aligned for the largest page */
+/* where vfio_type1 and iommufd map the buffer: aligned for the largest
+ * page, in edu's IOMMU domain (which has the IOMMU's address width, not
+ * edu's 28-bit DMA mask) */
 #define VFIO_IOVA (4 * GiB)
+
+/*
+ * iommufd's ABI, which the host's 6.1 headers do not have: the ioctl
+ * numbers and argument layouts of include/uapi/linux/iommufd.h (7.2) and
+ * of the cdev ioctls of include/uapi/linux/vfio.h (since 6.6), under names
+ * of our own.
+ */
+#define HSG_IOMMU_IOAS_ALLOC		_IO(';', 0x81)
+#define HSG_IOMMU_IOAS_IOVA_RANGES	_IO(';', 0x84)
+#define HSG_IOMMU_IOAS_MAP		_IO(';', 0x85)
+#define HSG_IOMMU_IOAS_UNMAP		_IO(';', 0x86)
+#define HSG_IOMMU_IOAS_MAP_FILE		_IO(';', 0x8f)
+#define HSG_IOAS_MAP_FIXED_IOVA		(1U << 0)
+#define HSG_IOAS_MAP_WRITEABLE		(1U << 1)
+#define HSG_IOAS_MAP_READABLE		(1U << 2)
+#define HSG_VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)
+#define HSG_VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
+
+struct hsg_ioas_alloc {
+	uint32_t size, flags, out_ioas_id;
+};
+
+struct hsg_iova_range {
+	uint64_t start, last;
+};
+
+struct hsg_ioas_iova_ranges {
+	uint32_t size, ioas_id, num_iovas, reserved;
+	uint64_t allowed_iovas, out_iova_alignment;
+};
+
+struct hsg_ioas_map {
+	uint32_t size, flags, ioas_id, reserved;
+	uint64_t user_va, length, iova;
+};
+
+struct hsg_ioas_map_file {
+	uint32_t size, flags, ioas_id;
+	int32_t fd;
+	uint64_t start, length, iova;
+};
+
+struct hsg_ioas_unmap {
+	uint32_t size, ioas_id;
+	uint64_t iova, length;
+};
+
+struct hsg_vfio_bind_iommufd {
+	uint32_t argsz, flags;
+	int32_t iommufd;
+	uint32_t out_devid;
+	uint64_t token_uuid_ptr;
+};
+
+struct hsg_vfio_attach_pt {
+	uint32_t argsz, flags, pt_id, pasid;
+};
 
 static const char *const method_names[HUGESG_BENCH_NR_METHODS] = {
 	[HUGESG_BENCH_SEED_GUP] = "seed_gup",
@@ -428,26 +494,7 @@ static void run_buffers(int dev, int small, int reps)
 	}
 }
 
-/* iommufd_map, iommufd_map_file: empty where the kernel has no iommufd */
-static void run_iommufd(int small)
-{
-	const char *why = access("/dev/iommu", F_OK) ?
-		"no /dev/iommu (a kernel without CONFIG_IOMMUFD)" :
-		"/dev/iommu exists, but this benchmark does not drive it yet";
-	struct mapped m;
-	int i, k;
-
-	fprintf(stderr, "bench: iommufd_map, iommufd_map_file: %s\n", why);
-	for (i = 0; i < nr_buffers(small); i++) {
-		for (k = 0; k < 2; k++) {
-			m = (struct mapped){ .b = &buffers[i], .mapping = mappings[k] };
-			empty_row("iommufd_map", &m);
-			empty_row("iommufd_map_file", &m);
-		}
-	}
-}
-
-/* ---- vfio_type1: Documentation/driver-api/vfio.rst's example, timed ---- */
+/* ---- the VFIO methods: Documentation/driver-api/vfio.rst's examples, timed ---- */
 
 static int write_file(const char *path, const char *s)
 {
@@ -614,50 +661,116 @@ close_container:
 }
 
 /*
- * vfio_type1 on the buffer @m: MAP_DMA + UNMAP_DMA, @reps times; the map
- * must acquire at least one pin per hugepage and at most one per 4 KiB
- * page (/proc/vmstat; type1 of 6.1 to 7.2 takes one per 4 KiB page), the
- * unmap release every one of them.
+ * A method that maps a buffer into edu's IOMMU domain at VFIO_IOVA through
+ * @fd (the container, or /dev/iommu with the IOAS @id): map and unmap
+ * return 0 when the whole buffer was (un)mapped; @file: it maps the
+ * buffer's memfd (none behind a private buffer: empty figures).
  */
-static void run_vfio_type1(int container, const struct mapped *m, int reps)
+struct vfio_method {
+	const char *name;
+	int (*map)(int fd, uint32_t id, const struct mapped *m);
+	int (*unmap)(int fd, uint32_t id, const struct mapped *m);
+	int file;
+};
+
+static int type1_map(int fd, uint32_t id, const struct mapped *m)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)m->p, .iova = VFIO_IOVA, .size = m->b->len,
+	};
+
+	(void)id;
+	return ioctl(fd, VFIO_IOMMU_MAP_DMA, &map);
+}
+
+static int type1_unmap(int fd, uint32_t id, const struct mapped *m)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap), .iova = VFIO_IOVA, .size = m->b->len,
+	};
+
+	(void)id;
+	return ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &unmap) || unmap.size != m->b->len;
+}
+
+static int ioas_map(int fd, uint32_t id, const struct mapped *m)
+{
+	struct hsg_ioas_map map = {
+		.size = sizeof(map), .ioas_id = id,
+		.flags = HSG_IOAS_MAP_FIXED_IOVA | HSG_IOAS_MAP_READABLE |
+			 HSG_IOAS_MAP_WRITEABLE,
+		.user_va = (uintptr_t)m->p, .length = m->b->len, .iova = VFIO_IOVA,
+	};
+
+	return ioctl(fd, HSG_IOMMU_IOAS_MAP, &map);
+}
+
+static int ioas_map_file(int fd, uint32_t id, const struct mapped *m)
+{
+	struct hsg_ioas_map_file map = {
+		.size = sizeof(map), .ioas_id = id, .fd = m->mfd,
+		.flags = HSG_IOAS_MAP_FIXED_IOVA | HSG_IOAS_MAP_READABLE |
+			 HSG_IOAS_MAP_WRITEABLE,
+		.start = 0, .length = m->b->len, .iova = VFIO_IOVA,
+	};
+
+	return ioctl(fd, HSG_IOMMU_IOAS_MAP_FILE, &map);
+}
+
+static int ioas_unmap(int fd, uint32_t id, const struct mapped *m)
+{
+	struct hsg_ioas_unmap unmap = {
+		.size = sizeof(unmap), .ioas_id = id, .iova = VFIO_IOVA,
+		.length = m->b->len,
+	};
+
+	return ioctl(fd, HSG_IOMMU_IOAS_UNMAP, &unmap) || unmap.length != m->b->len;
+}
+
+static const struct vfio_method vfio_type1 = { "vfio_type1", type1_map, type1_unmap, 0 };
+static const struct vfio_method iommufd_map = { "iommufd_map", ioas_map, ioas_unmap, 0 };
+static const struct vfio_method iommufd_map_file = {
+	"iommufd_map_file", ioas_map_file, ioas_unmap, 1
+};
+
+/*
+ * The method @vm on the buffer @m: map + unmap, @reps times; the map must
+ * acquire at least one pin per hugepage and at most one per 4 KiB page
+ * (/proc/vmstat; type1 of 6.1 to 7.2 and iommufd of 7.2 take one per 4 KiB
+ * page), the unmap release every one of them.
+ */
+static void run_vfio_method(const struct vfio_method *vm, int fd, uint32_t id,
+			    const struct mapped *m, int reps)
 {
 	uint64_t reg[MAX_REPS], unreg[MAX_REPS], t;
 	long acq = 0, rel = 0;
 	int i;
 
 	for (i = 0; i < reps; i++) {
-		struct vfio_iommu_type1_dma_map map = {
-			.argsz = sizeof(map),
-			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-			.vaddr = (uintptr_t)m->p, .iova = VFIO_IOVA,
-			.size = m->b->len,
-		};
-		struct vfio_iommu_type1_dma_unmap unmap = {
-			.argsz = sizeof(unmap), .iova = VFIO_IOVA,
-			.size = m->b->len,
-		};
 		long a0 = pins_acquired(), r0 = pins_released();
 		int ret;
 
 		t = now_ns();
-		ret = ioctl(container, VFIO_IOMMU_MAP_DMA, &map);
+		ret = vm->map(fd, id, m);
 		reg[i] = now_ns() - t;
 		if (ret) {
-			fprintf(stderr, "bench: vfio_type1 on %zu bytes of %zu-byte pages, %s: MAP_DMA: %s\n",
-				m->b->len, m->b->page_size, m->mapping,
+			fprintf(stderr, "bench: %s on %zu bytes of %zu-byte pages, %s: map: %s\n",
+				vm->name, m->b->len, m->b->page_size, m->mapping,
 				strerror(errno));
 			failures++;
-			empty_row("vfio_type1", m);
+			empty_row(vm->name, m);
 			return;
 		}
 		if (i == 0)
 			acq = pins_acquired() - a0;
 		t = now_ns();
-		ret = ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap);
+		ret = vm->unmap(fd, id, m);
 		unreg[i] = now_ns() - t;
-		if (ret || unmap.size != m->b->len) {
-			fprintf(stderr, "bench: vfio_type1: UNMAP_DMA: %s, %llu bytes\n",
-				strerror(errno), (unsigned long long)unmap.size);
+		if (ret) {
+			fprintf(stderr, "bench: %s: unmap: %s, or not all of it\n",
+				vm->name, strerror(errno));
 			failures++;
 		}
 		if (i == 0)
@@ -665,54 +778,179 @@ static void run_vfio_type1(int container, const struct mapped *m, int reps)
 	}
 	if (acq < nr_hugepages(m) || acq > (long)(m->b->len / SZ_4K) ||
 	    rel != acq) {
-		fprintf(stderr, "bench: vfio_type1, %s: /proc/vmstat %ld pins acquired, %ld released; %ld hugepages\n",
-			m->mapping, acq, rel, nr_hugepages(m));
+		fprintf(stderr, "bench: %s, %s: /proc/vmstat %ld pins acquired, %ld released; %ld hugepages\n",
+			vm->name, m->mapping, acq, rel, nr_hugepages(m));
 		failures++;
 	}
-	row("vfio_type1", m, median(reg, reps), median(unreg, reps),
+	row(vm->name, m, median(reg, reps), median(unreg, reps),
 	    (const long long[]){ -1, -1, -1, -1, acq });
 }
 
 /*
- * vfio_type1 on every buffer: edu taken from hugesg_drv for vfio-pci, and
- * given back at the end; empty rows where the guest has no vfio.
+ * The @n methods @vms on every buffer, both mappings, through @fd and @id;
+ * empty rows when @why says why they cannot run.
+ */
+static void run_vfio_buffers(const struct vfio_method *const *vms, int n,
+			     int fd, uint32_t id, const char *why, int small,
+			     int reps)
+{
+	struct mapped m;
+	int i, k, j;
+
+	for (i = 0; i < nr_buffers(small); i++) {
+		for (k = 0; k < 2; k++) {
+			m = (struct mapped){ .b = &buffers[i], .mapping = mappings[k] };
+			if (!why && map_buffer(&buffers[i], k, &m))
+				continue;
+			for (j = 0; j < n; j++) {
+				if (why || (vms[j]->file && m.mfd < 0))
+					empty_row(vms[j]->name, &m);
+				else
+					run_vfio_method(vms[j], fd, id, &m, reps);
+			}
+			if (!why)
+				unmap_buffer(&m);
+		}
+	}
+}
+
+/*
+ * edu's VFIO device cdev bound to a new iommufd and attached to a new IOAS,
+ * as Documentation/driver-api/vfio.rst's "Device cdev Example" does; the
+ * IOAS must take VFIO_IOVA + 1 GiB.  Returns the iommufd (the IOAS in
+ * @ioas, the cdev in @cdev), or -1.
+ */
+static int iommufd_attach(const char *bdf, uint32_t *ioas, int *cdev)
+{
+	struct hsg_vfio_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct hsg_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct hsg_vfio_attach_pt attach = { .argsz = sizeof(attach) };
+	struct hsg_iova_range r[8];
+	struct hsg_ioas_iova_ranges ranges = {
+		.size = sizeof(ranges), .num_iovas = 8, .allowed_iovas = (uintptr_t)r,
+	};
+	char path[300], name[64] = "";
+	struct dirent *e;
+	DIR *d;
+	int fd = -1, dev = -1;
+	uint32_t i;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	d = opendir(path);
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, "vfio", 4) && strlen(e->d_name) < sizeof(name))
+			memcpy(name, e->d_name, strlen(e->d_name) + 1);
+	if (d)
+		closedir(d);
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	if (!*name || (dev = open(path, O_RDWR)) < 0 ||
+	    (fd = open("/dev/iommu", O_RDWR)) < 0) {
+		fprintf(stderr, "bench: iommufd: %s (edu's cdev) or /dev/iommu: %s\n",
+			*name ? path : "no vfio-dev", strerror(errno));
+		goto fail;
+	}
+	bind.iommufd = fd;
+	if (ioctl(dev, HSG_VFIO_DEVICE_BIND_IOMMUFD, &bind) ||
+	    ioctl(fd, HSG_IOMMU_IOAS_ALLOC, &alloc)) {
+		fprintf(stderr, "bench: iommufd: BIND_IOMMUFD or IOAS_ALLOC: %s\n",
+			strerror(errno));
+		goto fail;
+	}
+	attach.pt_id = alloc.out_ioas_id;
+	ranges.ioas_id = alloc.out_ioas_id;
+	if (ioctl(dev, HSG_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ||
+	    ioctl(fd, HSG_IOMMU_IOAS_IOVA_RANGES, &ranges)) {
+		fprintf(stderr, "bench: iommufd: ATTACH_IOMMUFD_PT or IOAS_IOVA_RANGES: %s\n",
+			strerror(errno));
+		goto fail;
+	}
+	for (i = 0; i < ranges.num_iovas && i < 8; i++)
+		if (r[i].start <= VFIO_IOVA && r[i].last >= VFIO_IOVA + GiB - 1)
+			break;
+	if (i == ranges.num_iovas || i == 8) {
+		fprintf(stderr, "bench: iommufd: edu's IOAS (%u ranges) does not take [%#llx, +1 GiB)\n",
+			ranges.num_iovas, (unsigned long long)VFIO_IOVA);
+		goto fail;
+	}
+	fprintf(stderr, "bench: iommufd: %s (edu, %s) attached to IOAS %u, IOVA [%#llx, %#llx] of %u ranges\n",
+		path, bdf, alloc.out_ioas_id, (unsigned long long)r[i].start,
+		(unsigned long long)r[i].last, ranges.num_iovas);
+	*ioas = alloc.out_ioas_id;
+	*cdev = dev;
+	return fd;
+
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (dev >= 0)
+		close(dev);
+	return -1;
+}
+
+/*
+ * iommufd_map and iommufd_map_file on every buffer, edu bound to vfio-pci
+ * at @bdf (NULL: not bound); empty where there is no /dev/iommu, and
+ * iommufd_map_file empty for private buffers (no file behind them).  The
+ * cdev is closed at the end, which detaches and unbinds it.
+ */
+static void run_iommufd(const char *bdf, int small, int reps)
+{
+	const char *why = NULL;
+	int fd = -1, cdev = -1;
+	uint32_t ioas = 0;
+
+	if (access("/dev/iommu", F_OK))
+		why = "no /dev/iommu (a kernel without CONFIG_IOMMUFD)";
+	else if (!bdf)
+		why = "edu is not bound to vfio-pci";
+	else if ((fd = iommufd_attach(bdf, &ioas, &cdev)) < 0)
+		why = "edu is not attached to an IOAS";
+	if (why) {
+		fprintf(stderr, "bench: iommufd_map, iommufd_map_file: %s\n", why);
+		if (!access("/dev/iommu", F_OK))
+			failures++;
+	}
+	run_vfio_buffers((const struct vfio_method *const[]){ &iommufd_map,
+							       &iommufd_map_file },
+			 2, fd, ioas, why, small, reps);
+	if (cdev >= 0)
+		close(cdev);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * The VFIO methods on every buffer: edu taken from hugesg_drv for vfio-pci
+ * (built in, or loaded from /modules/extra), iommufd's first, then
+ * vfio_type1, and edu given back at the end; empty rows where the guest
+ * has no vfio-pci.
  */
 static void run_vfio(int small, int reps)
 {
 	const char *why = NULL;
-	int container = -1, group = -1, bound = 0, i, k;
+	int mods = !access("/modules/extra/order", F_OK), expected;
+	int container = -1, group = -1, bound = 0;
 	char bdf[64];
-	struct mapped m;
 
-	if (access("/modules/extra/order", F_OK))
-		why = "no vfio modules in this guest";
-	else if (load_vfio_modules())
+	if (mods && load_vfio_modules())
 		why = "the vfio modules did not load";
+	else if (access("/sys/bus/pci/drivers/vfio-pci", F_OK))
+		why = "no vfio-pci in this guest";
 	else if (find_edu(bdf, sizeof(bdf)))
 		why = "no edu device";
 	else if (!(bound = !rebind(bdf, "vfio-pci", "vfio-pci")))
 		why = "edu did not bind to vfio-pci";
-	else if ((container = vfio_container(bdf, &group)) < 0)
+	expected = mods || !access("/sys/bus/pci/drivers/vfio-pci", F_OK);
+	run_iommufd(bound ? bdf : NULL, small, reps);
+	if (!why && (container = vfio_container(bdf, &group)) < 0)
 		why = "no type1 container for edu's group";
 	if (why) {
 		fprintf(stderr, "bench: vfio_type1: %s\n", why);
-		if (access("/modules/extra/order", F_OK) == 0)
+		if (expected)
 			failures++;
 	}
-	for (i = 0; i < nr_buffers(small); i++) {
-		for (k = 0; k < 2; k++) {
-			if (why) {
-				m = (struct mapped){ .b = &buffers[i],
-						     .mapping = mappings[k] };
-				empty_row("vfio_type1", &m);
-				continue;
-			}
-			if (map_buffer(&buffers[i], k, &m))
-				continue;
-			run_vfio_type1(container, &m, reps);
-			unmap_buffer(&m);
-		}
-	}
+	run_vfio_buffers((const struct vfio_method *const[]){ &vfio_type1 }, 1,
+			 container, 0, why, small, reps);
 	if (group >= 0)
 		close(group);
 	if (container >= 0)
@@ -854,8 +1092,7 @@ int main(int argc, char **argv)
 	held = pins_held();
 	run_buffers(dev, small, reps);
 	close(dev);
-	run_iommufd(small);
-	/* last: it takes edu from hugesg-edu (and gives it back) */
+	/* last: they take edu from hugesg-edu (and give it back) */
 	run_vfio(small, reps);
 	if (!small)
 		run_streams();

@@ -4,7 +4,8 @@
 # host: the image and headers packages are downloaded and unpacked into the
 # cache, the uncompressed vmlinux is extracted for PVH boot.
 #
-# usage: kernel.sh SERIES        (SERIES: 5.10, 6.1, 6.12, 7.x or debug)
+# usage: kernel.sh SERIES        (SERIES: 5.10, 6.1, 6.12, 7.x, or one of
+#                                 ours: debug, 7.2-iommufd)
 # prints: KREL VMLINUX KDIR      (release, bootable image, module build dir)
 #
 # Headers whose compiler is newer than the host's gcc-12 (7.x: sid's gcc-16,
@@ -100,8 +101,16 @@ sid_sources() {
 	apt_source_files sid 50 "$src" "$want_src" "$pin" "$want_pin"
 }
 
-# the debug kernel of `make test-debug` is built, not downloaded
-[ "$series" = debug ] && exec "$here/../debug/debug-kernel.sh"
+# the kernels of ours are built (tests/vm/own-kernel.sh), not downloaded:
+# the debug kernel of `make test-debug`, and the benchmark's 7.2 with
+# iommufd (Debian's kernels have no CONFIG_IOMMUFD)
+case $series in
+debug)	exec "$here/own-kernel.sh" debug 6.1 "$here/rig.config" \
+		"$here/../debug/debug.config" ;;
+7.2-iommufd)
+	exec "$here/own-kernel.sh" -c gcc-16 7.2-iommufd 7.2 "$here/rig.config" \
+		"$here/../../bench/iommufd.config" ;;
+esac
 
 resolve() {
 	case $series in
@@ -118,7 +127,7 @@ resolve() {
 		# names carry a moving ABI: 7.2.13+deb14-amd64 or 7.0.0-1-amd64
 		apt-cache search --names-only '^linux-image-7\.[0-9][^ -]*(-[0-9]+)?-amd64$' |
 			awk '{print $1}' | sort -V | tail -n 1 ;;
-	*)	echo "kernel.sh: unknown kernel series '$series' (known: 5.10 6.1 6.12 7.x)" >&2
+	*)	echo "kernel.sh: unknown kernel series '$series' (known: 5.10 6.1 6.12 7.x debug 7.2-iommufd)" >&2
 		exit 2 ;;
 	esac
 }

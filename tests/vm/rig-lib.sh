@@ -26,23 +26,35 @@ qemu_bin() {
 }
 
 # build_modules KDIR OUT: out-of-tree build of every module for one kernel.
-# Headers that name a compiler the host does not have (.kernelvariables:
-# 7.x's gcc-16, whose kbuild tools also need sid's glibc; kernel.sh maps
-# older ones to the host's gcc-12) are built inside the sid chroot
-# (tests/vm/sid-chroot.sh), with the repository, OUT and the kernel's
-# unpacked tree bind-mounted at the same paths.
+# Kernels whose compiler the host does not have (Debian's headers name it in
+# .kernelvariables: 7.x's gcc-16, whose kbuild tools also need sid's glibc;
+# kernel.sh maps older ones to the host's gcc-12; a kernel of ours,
+# tests/vm/own-kernel.sh, in its build's Makefile) are built inside the sid
+# chroot (tests/vm/sid-chroot.sh), with the repository, OUT and the
+# kernel's unpacked tree (and the source of a build of ours) bind-mounted
+# at the same paths.
 build_modules() {
 	local kdir=$1 out=$2 log=$2/build.log cc
 	local -a inside=()
 	rm -rf "$out/src"
 	mkdir -p "$out/src"
 	cp -r "$top/kernel" "$top/include" "$top/tests" "$out/src/" || return 1
+	local -a ccarg=()
 	cc=$(grep -oE '\<gcc-[0-9]+$' "$kdir/.kernelvariables" 2>/dev/null | tail -n 1)
+	# (a build of ours: given on the command line too, since 7.2's kbuild
+	# makes external modules in a sub-make that reads the source tree's
+	# Makefile, not the build's)
+	if [ -z "$cc" ]; then
+		cc=$(sed -n 's/^override CC := \(gcc-[0-9]*\)$/\1/p' "$kdir/Makefile" 2>/dev/null)
+		[ -n "$cc" ] && ccarg=(CC="$cc")
+	fi
 	if [ -n "$cc" ] && ! command -v "$cc" >/dev/null; then
 		"$rig/sid-chroot.sh" create "$cc" >/dev/null || return 1
 		inside=("$rig/sid-chroot.sh" run -b "$top" -b "$out" -b "${kdir%/usr/src/*}" --)
+		[ -e "$kdir/source" ] && inside=("${inside[@]:0:${#inside[@]}-1}" \
+			-b "$(readlink -f "$kdir/source")" --)
 	fi
-	"${inside[@]}" make -s -C "$top" KDIR="$kdir" SRC="$out/src" modules-in >"$log" 2>&1
+	"${inside[@]}" make -s -C "$top" KDIR="$kdir" SRC="$out/src" "${ccarg[@]}" modules-in >"$log" 2>&1
 	local rc=$?
 	# (and C=1 that the kernel's Makefile turned off: no sparse ran)
 	if [ $rc -ne 0 ] || grep -qE 'warning:|error:|C=1 specified, but' "$log"; then
