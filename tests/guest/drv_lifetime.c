@@ -161,6 +161,19 @@ static int driver_bdf(const char *drv, char *bdf, size_t len)
 	return ret;
 }
 
+/* The id of the device at PCI address @bdf now, 0 if there is none. */
+static uint32_t device_at(const char *bdf)
+{
+	struct hugesg_device d[16];
+	int i, n = hsg_list_devices(d, 16);
+	char name[16];
+
+	for (i = 0; i < n && i < 16; i++)
+		if (!strcmp(hsg_pci_name(&d[i], name), bdf))
+			return d[i].id;
+	return 0;
+}
+
 static int edu_driver_ctl(const char *file, const char *bdf)
 {
 	return driver_ctl("hugesg-edu", file, bdf);
@@ -234,15 +247,17 @@ static void test_epoll_outlives_fpga_unbind(void **state)
 	struct epoll_event ev = { .events = EPOLLIN }, out;
 	char *ring = map_huge(t, 4 * MiB, 21);
 	long pins = pins_held();
+	struct hugesg_register r;
 	struct hugesg_ring st;
 	int fd = hsg_open(), ep, h;
-	char bdf[256];
+	char bdf[16];
 
 	assert_non_null(ring);
-	assert_int_equal(driver_bdf("hugesg-fpga", bdf, sizeof(bdf)), 0);
 	h = hsg_register(fd, ring, 4 * MiB, HUGESG_HUGE | HUGESG_WRITE,
-			 HUGESG_ENGINE_FPGA, NULL);
+			 HUGESG_ENGINE_FPGA, &r);
 	assert_true(h > 0);
+	/* the board the buffer went to (the first): that one goes */
+	assert_int_equal(hsg_device_pci(r.device, bdf), 0);
 	s.handle = h;
 	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_STREAM_START, &s), 0);
 	ep = epoll_create1(0);
@@ -269,6 +284,7 @@ static void test_epoll_outlives_fpga_unbind(void **state)
 	assert_int_equal(info.engines & (1 << HUGESG_ENGINE_FPGA),
 			 1 << HUGESG_ENGINE_FPGA);
 	close(fd);
+	assert_true(device_at(bdf) > r.device);
 }
 
 int main(void)

@@ -14,10 +14,11 @@
 #     pkg-config;
 #     purging hugesg-dkms removes the modules; `make dkms-install` and
 #     `make dkms-uninstall` from the tree do the same without packages
-#  3. the 6.1 kernel in the rig's QEMU (edu, hugesg-fpga, intel-iommu) with
-#     the modules DKMS built, loaded by modprobe, and the packaged hugesg
-#     with its shared libraries: both modules report VERSION in sysfs,
-#     `hugesg info` must find the driver and both engines; `hugesg copy` and
+#  3. the 6.1 kernel in the rig's QEMU (edu, two hugesg-fpga boards,
+#     intel-iommu) with the modules DKMS built, loaded by modprobe, and the
+#     packaged hugesg with its shared libraries: both modules report VERSION
+#     in sysfs, `hugesg info` must find the driver, both engines and all
+#     three devices, both boards with their PCI addresses; `hugesg copy` and
 #     a short `hugesg stream` must pass; the console is scanned for kernel
 #     reports (tests/vm/scan-log.sh)
 # Prints PASS/FAIL/SKIP lines and "N passed, N failed, N skipped".
@@ -428,9 +429,11 @@ check "guest: hugesg info exits 0" test "$(rc_of info)" = 0
 for want in "module hugesg: loaded" "module hugesg_drv: loaded" \
 	"device /dev/hugesg: ABI version $abi (this tool: $abi)" \
 	"engine fpga: found, behind a translating IOMMU" \
-	"engine edu: found, behind a translating IOMMU"; do
+	"engine edu: found, behind a translating IOMMU" "devices: 3"; do
 	check "guest: hugesg info says '$want'" eval 'echo "$info" | grep -qF "$want"'
 done
+check "guest: hugesg info lists both hugesg-fpga boards, ready behind a strict IOMMU" \
+	test "$(echo "$info" | grep -cE '^  device [0-9]+: fpga [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7], IOMMU strict, ready$')" = 2
 section copy | note
 check "guest: hugesg copy through edu" test "$(rc_of copy)" = 0
 section stream | note
