@@ -5,7 +5,9 @@
  * carries, the size field must be that size and at least the first
  * version's, a larger struct works if its tail is zero and is -E2BIG if not,
  * reserved fields and out-fields must come in zero, and INFO overwrites its
- * out-fields.
+ * out-fields.  The second version's fields: a first-version REGISTER
+ * takes the first device of its engine, @device is written back, DEVICE
+ * lists the devices and INFO counts them.
  */
 #include <stddef.h>
 
@@ -540,6 +542,126 @@ static void test_unknown_type_number_or_direction_is_enotty(void **state)
 			 -ENOTTY);
 }
 
+/*
+ * A caller of the first version: INFO of 24 bytes is answered in 24 (no
+ * device count), REGISTER of 72 takes the first hugesg-fpga board, as
+ * before there were several: while a stream runs on that buffer, the first
+ * board is busy for another file (-EBUSY) and the second is not.
+ */
+static void test_first_version_register_takes_the_first_device(void **state)
+{
+	struct astate *a = *state;
+	struct hugesg_info info = info_arg();
+	struct hugesg_register reg = register_arg(a);
+	struct hugesg_stream s = stream_arg(a);
+	struct hugesg_ring r;
+	char *other = map_huge(a->t, SZ_2M, 21);
+	int fd2 = hsg_open(), h;
+	uint32_t ids[2], i;
+
+	two_fpga_boards(ids);
+	assert_non_null(other);
+	assert_int_equal(call_sized(a->fd, HUGESG_IOC_INFO, &info,
+				    HUGESG_INFO_SIZE_VER1, HUGESG_INFO_SIZE_VER1, -1), 0);
+	assert_int_equal(info.abi_version, HUGESG_ABI_VERSION);
+	assert_int_equal(call_sized(a->fd, HUGESG_IOC_REGISTER, &reg,
+				    HUGESG_REGISTER_SIZE_VER1,
+				    HUGESG_REGISTER_SIZE_VER1, -1), 0);
+	assert_true(reg.handle > 0);
+	s.handle = reg.handle;
+	s.limit = 0;		/* until stopped, paced */
+	s.rate = 64;
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_STREAM_START, &s), 0);
+	for (i = 0; i < 2; i++) {
+		h = hsg_register_on(fd2, other, SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+				    HUGESG_ENGINE_FPGA, ids[i], NULL);
+		assert_true(h > 0);
+		assert_int_equal(hsg_stream(fd2, h, HUGESG_STREAM_TABLE, 5, 4096),
+				 i == 0 ? -EBUSY : 0);
+		if (i == 1)
+			assert_int_equal(hsg_ring(fd2, HUGESG_IOC_STREAM_STOP, 0, 0, &r), 0);
+		assert_int_equal(hsg_unregister(fd2, h), 0);
+	}
+	assert_int_equal(hsg_ring(a->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &r), 0);
+	assert_int_equal(hsg_unregister(a->fd, reg.handle), 0);
+	close(fd2);
+}
+
+/*
+ * The second version's @device: 0 takes the first board of the engine, an
+ * id that board, and either is written back; INFO of the second version
+ * counts what DEVICE lists.
+ */
+static void test_register_device_is_written_back(void **state)
+{
+	struct astate *a = *state;
+	struct hugesg_info info = info_arg();
+	struct hugesg_device d[16];
+	struct hugesg_register reg;
+	uint32_t ids[2];
+	int i;
+
+	two_fpga_boards(ids);
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_INFO, &info), 0);
+	assert_int_equal(info.nr_devices, hsg_list_devices(d, 16));
+	for (i = -1; i < 2; i++) {
+		assert_true(hsg_register_on(a->fd, a->spare, SZ_2M,
+					    HUGESG_HUGE | HUGESG_WRITE,
+					    HUGESG_ENGINE_FPGA, i < 0 ? 0 : ids[i],
+					    &reg) > 0);
+		assert_int_equal(reg.device, ids[i < 0 ? 0 : i]);
+		assert_int_equal(reg.pad2, 0);
+		assert_int_equal(hsg_unregister(a->fd, reg.handle), 0);
+	}
+}
+
+/*
+ * DEVICE: from id 0 the first device, from each id reported plus 1 the
+ * next, from past the last -ENOENT with nothing written; an out-field set
+ * on input is -EINVAL.
+ */
+static void test_device_lists_in_id_order_then_enoent(void **state)
+{
+	struct astate *a = *state;
+	struct hugesg_device d = device_arg(0), prev;
+	uint32_t id = 0;
+	int n = 0, i;
+
+	while (!hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d)) {
+		assert_true(d.id >= id && d.id >= 1);
+		prev = d;
+		id = d.id + 1;
+		d = device_arg(id);
+		n++;
+	}
+	assert_int_equal(n, hsg_list_devices(NULL, 0));
+	assert_true(n >= 3);
+	/* -ENOENT past the last, its out-fields untouched */
+	d = device_arg(prev.id + 1);
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d), -ENOENT);
+	assert_int_equal(d.id, prev.id + 1);
+	assert_int_equal(d.engine, 0);
+	d = device_arg(UINT32_MAX);
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d), -ENOENT);
+	/* asking for the last's id gives exactly it */
+	d = device_arg(prev.id);
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d), 0);
+	assert_memory_equal(&d, &prev, sizeof(d));
+	for (i = 0; i < 6; i++) {
+		d = device_arg(0);
+		switch (i) {
+		case 0: d.engine = HUGESG_ENGINE_FPGA; break;
+		case 1: d.state = HUGESG_DEVICE_READY; break;
+		case 2: d.iommu = HUGESG_IOMMU_STRICT; break;
+		case 3: d.pci_domain = 1; break;
+		case 4: d.pci_bus = 1; break;
+		case 5: d.pci_slot = 1; d.pci_func = 1; break;
+		}
+		if (hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d) != -EINVAL)
+			fail_msg("device: out-field %d set on input is not -EINVAL", i);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -554,6 +676,9 @@ int main(void)
 		T(test_nonzero_ring_out_field_is_einval),
 		T(test_info_overwrites_out_fields),
 		T(test_unknown_type_number_or_direction_is_enotty),
+		T(test_first_version_register_takes_the_first_device),
+		T(test_register_device_is_written_back),
+		T(test_device_lists_in_id_order_then_enoent),
 	};
 
 	return cmocka_run_group_tests_name("drv_abi", tests, NULL, NULL);

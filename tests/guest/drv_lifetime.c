@@ -5,7 +5,9 @@
  * another process keeps its buffers until the last close; the module cannot
  * go while a file is open; an edu device unbound during a copy fails the
  * copy with -ENODEV and works again once bound back; an epoll entry on a
- * streaming file outlives hugesg-fpga's unbind.
+ * streaming file outlives hugesg-fpga's unbind; a board unbound is no
+ * device any more (REGISTER naming it: -ENODEV, also while it goes), and
+ * bound back it gets a new id.
  */
 #include <dirent.h>
 #include <sys/epoll.h>
@@ -287,6 +289,103 @@ static void test_epoll_outlives_fpga_unbind(void **state)
 	assert_true(device_at(bdf) > r.device);
 }
 
+/*
+ * The second board unbound: DEVICE lists it no more, REGISTER naming its
+ * id is -ENODEV; bound back it is listed again under an id larger than
+ * any before, and the old id still names nothing.
+ */
+static void test_removed_device_is_enodev_its_id_not_given_again(void **state)
+{
+	skip_unless_root("unbinds the device in sysfs");
+	struct tstate *t = *state;
+	struct hugesg_device d[16];
+	char *buf = map_huge(t, SZ_2M, 21);
+	struct hugesg_register r;
+	int fd = hsg_open(), n;
+	uint32_t ids[2], id;
+	long pins = pins_held();
+	char bdf[16], other[16];
+
+	assert_non_null(buf);
+	two_fpga_boards(ids);
+	assert_int_equal(hsg_device_pci(ids[1], bdf), 0);
+	n = hsg_list_devices(d, 16);
+	assert_true(n > 0 && n <= 16);
+	assert_int_equal(driver_ctl("hugesg-fpga", "unbind", bdf), 0);
+	assert_int_equal(hsg_list_devices(NULL, 0), n - 1);
+	assert_int_equal(device_at(bdf), 0);
+	assert_int_equal(hsg_device_pci(ids[1], other), -ENODEV);
+	assert_int_equal(hsg_register_on(fd, buf, SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+					 HUGESG_ENGINE_FPGA, ids[1], NULL), -ENODEV);
+	assert_int_equal(pins_held(), pins);
+
+	assert_int_equal(driver_ctl("hugesg-fpga", "bind", bdf), 0);
+	assert_int_equal(hsg_list_devices(NULL, 0), n);
+	id = device_at(bdf);
+	assert_true(id > d[n - 1].id);
+	assert_int_equal(hsg_register_on(fd, buf, SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+					 HUGESG_ENGINE_FPGA, ids[1], NULL), -ENODEV);
+	assert_true(hsg_register_on(fd, buf, SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+				    HUGESG_ENGINE_FPGA, id, &r) > 0);
+	assert_int_equal(r.device, id);
+	close(fd);
+	assert_int_equal(pins_held(), pins);
+}
+
+/*
+ * REGISTER naming a board while the board is unbound: a child registers
+ * and unregisters on it in a loop; every call either registers on that
+ * board or is -ENODEV, and once one was -ENODEV every later one is (the
+ * id is not given again); nothing stays pinned.
+ */
+static void test_register_racing_removal_is_enodev(void **state)
+{
+	skip_unless_root("unbinds the device in sysfs");
+	struct tstate *t = *state;
+	char *buf = map_huge(t, SZ_2M, 21);
+	long pins = pins_held();
+	int ready[2], status, i;
+	uint32_t ids[2];
+	char bdf[16], c;
+	pid_t pid;
+
+	assert_non_null(buf);
+	two_fpga_boards(ids);
+	assert_int_equal(hsg_device_pci(ids[1], bdf), 0);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	if (!pid) {
+		struct hugesg_register r;
+		int fd = hsg_open(), h, gone = 0, ok = 0;
+
+		for (i = 0; gone < 200 && i < 1000000; i++) {
+			h = hsg_register_on(fd, buf, SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+					    HUGESG_ENGINE_FPGA, ids[1], &r);
+			if (h > 0 && !gone && r.device == ids[1] &&
+			    !hsg_unregister(fd, h)) {
+				if (!ok++ && write(ready[1], "r", 1) != 1)
+					_exit(3);
+			} else if (h == -ENODEV && ok) {
+				gone++;
+			} else {
+				_exit(1);	/* another errno, or a register after -ENODEV */
+			}
+		}
+		_exit(gone ? 0 : 2);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	usleep(20000);
+	assert_int_equal(driver_ctl("hugesg-fpga", "unbind", bdf), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(ready[0]);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(pins_held(), pins);
+	assert_int_equal(driver_ctl("hugesg-fpga", "bind", bdf), 0);
+	assert_true(device_at(bdf) > ids[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +395,8 @@ int main(void)
 		T(test_rmmod_while_open_is_refused),
 		T(test_edu_unbind_during_copy_is_enodev),
 		T(test_epoll_outlives_fpga_unbind),
+		T(test_removed_device_is_enodev_its_id_not_given_again),
+		T(test_register_racing_removal_is_enodev),
 	};
 
 	return cmocka_run_group_tests_name("drv_lifetime", tests, NULL, NULL);
