@@ -40,6 +40,32 @@ static inline unsigned long hugesg_compound_size(struct page *page)
 }
 
 /*
+ * The head of the hugetlb page that @page belongs to, with its size in
+ * @size; NULL when @page is not part of a hugetlb page.  One look at the
+ * page's folio instead of three (PageHuge(), compound_head(), the size).
+ * folio_test_hugetlb() is in 6.1's headers, not in 5.10's; without it,
+ * the compound head gives the same.
+ */
+static inline struct page *hugesg_hugetlb_head(struct page *page,
+					       unsigned long *size)
+{
+#ifdef HUGESG_HAVE_FOLIO_TEST_HUGETLB
+	struct folio *folio = page_folio(page);
+
+	if (!folio_test_hugetlb(folio))
+		return NULL;
+	*size = folio_size(folio);
+	return &folio->page;
+#else
+	if (!PageHuge(page))
+		return NULL;
+	page = compound_head(page);
+	*size = page_size(page);
+	return page;
+#endif
+}
+
+/*
  * Do @a and @b belong to the same (compound) page?  page_folio() came with
  * folios in 5.16 ("mm: Introduce struct folio", 7b230db3b8d3); before, their
  * compound heads are the same page.

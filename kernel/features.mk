@@ -8,6 +8,7 @@ hugesg_probe = $(shell grep -qsw -e '$(1)' $(addprefix $(srctree)/include/linux/
 
 ccflags-y += $(call hugesg_probe,folio_size,mm.h,FOLIO_SIZE)
 ccflags-y += $(call hugesg_probe,page_folio,page-flags.h,PAGE_FOLIO)
+ccflags-y += $(call hugesg_probe,folio_test_hugetlb,page-flags.h,FOLIO_TEST_HUGETLB)
 ccflags-y += $(call hugesg_probe,unpin_user_page_range_dirty_lock,mm.h,UNPIN_RANGE)
 ccflags-y += $(call hugesg_probe,sg_alloc_table_from_pages_segment,scatterlist.h,SG_SEGMENT)
 

@@ -14,6 +14,7 @@
 #include <linux/scatterlist.h>
 #include <uapi/linux/hugesg.h>
 
+struct device;
 struct page;
 struct mm_struct;
 
@@ -61,6 +62,10 @@ void hugesg_buf_unpin(struct hugesg_buf *buf);
 
 long hugesg_dma_page_table(struct sg_table *sgt, unsigned int shift,
 			   u64 *table, unsigned long max);
+
+u64 hugesg_dma_segment_limit(struct device *dev);
+unsigned int hugesg_max_segment_round(u64 limit);
+unsigned int hugesg_dma_max_segment(struct device *dev);
 
 /*
  * The names of the LKML proposal ("Proposal of improvement for DMA - direct

@@ -365,37 +365,6 @@ static long hugesg_ioc_device(unsigned int cmd, void __user *uarg)
 }
 
 /*
- * The longest sg entry a buffer may have for @dev: what the device takes
- * in one DMA segment (dma_get_max_seg_size()) and what the DMA layer can
- * map in one piece (dma_max_mapping_size(): 256 KiB where it bounces
- * through swiotlb).  A longer one would fail to map, or be mapped against
- * the device's word.
- */
-static u64 hugesg_dev_max_segment(struct device *dev)
-{
-	return min_t(u64, dma_get_max_seg_size(dev), dma_max_mapping_size(dev));
-}
-
-/*
- * The default max_segment: @limit rounded down to a multiple of the largest
- * hugepage size it holds (1 GiB, else 2 MiB, else a page).  A hugepage is
- * then never cut in the middle, also where hugepages are physically
- * contiguous over more than @limit, so hugesg_dma_page_table() can always
- * describe the buffer by its page size.
- */
-static unsigned int hugesg_default_max_segment(u64 limit)
-{
-	static const unsigned int shifts[] = { PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
-	unsigned int i;
-
-	limit = min_t(u64, limit, UINT_MAX);
-	for (i = 0; i < ARRAY_SIZE(shifts); i++)
-		if (limit >= 1ULL << shifts[i])
-			return round_down(limit, 1ULL << shifts[i]);
-	return limit;
-}
-
-/*
  * Whether @dev reaches every page of @sgt.  Behind a translating IOMMU it
  * does.  Without one its DMA is direct, and the DMA layer bounces what lies
  * beyond the device's mask through swiotlb, whose buffer x86 places below
@@ -449,7 +418,7 @@ static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
 		goto err_put;
 	}
 	mutex_lock(&eng->lock);
-	limit = eng->removed ? 0 : hugesg_dev_max_segment(eng->dev);
+	limit = eng->removed ? 0 : hugesg_dma_segment_limit(eng->dev);
 	mutex_unlock(&eng->lock);
 	if (!limit) {
 		ret = -ENODEV;
@@ -459,7 +428,8 @@ static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
 		ret = -E2BIG;
 		goto err_free;
 	}
-	max_segment = req.max_segment ?: hugesg_default_max_segment(limit);
+	/* by default the longest entries that cut no hugepage */
+	max_segment = req.max_segment ?: hugesg_max_segment_round(limit);
 	reg->buf = hugesg_buf_pin(req.addr, req.len, max_segment, req.flags);
 	if (IS_ERR(reg->buf)) {
 		ret = PTR_ERR(reg->buf);
@@ -545,15 +515,26 @@ static long hugesg_ioc_unregister(struct hugesg_file *f, unsigned int cmd,
 	return ret;
 }
 
+/* SEGMENTS copies out this many segments at a time (a page's worth). */
+#define HUGESG_SEGMENTS_CHUNK	(PAGE_SIZE / sizeof(struct hugesg_segment))
+
+/*
+ * The buffer's DMA segments, a chunk at a time: each chunk is read under
+ * the engine's lock (the device may be removed, and the buffer unmapped,
+ * meanwhile: -ENODEV) and copied out after it, so that a destination that
+ * faults for long (userfaultfd, a FUSE-backed mapping) holds up only this
+ * file, not every user of the engine.  The table itself cannot go away:
+ * unregister and release take the file's lock, held throughout.
+ */
 static long hugesg_ioc_segments(struct hugesg_file *f, unsigned int cmd,
 				void __user *uarg)
 {
+	struct hugesg_segment *chunk;
 	struct hugesg_segments req;
 	struct hugesg_segment __user *out;
-	struct hugesg_segment seg;
-	struct hugesg_reg *reg;
 	struct scatterlist *sg;
-	unsigned int i;
+	struct hugesg_reg *reg;
+	unsigned int i, n, want;
 	int ret;
 
 	if (!capable(CAP_SYS_RAWIO))
@@ -565,27 +546,37 @@ static long hugesg_ioc_segments(struct hugesg_file *f, unsigned int cmd,
 	if (req.pad)
 		return -EINVAL;
 	out = u64_to_user_ptr(req.segs);
+	chunk = kmalloc_array(HUGESG_SEGMENTS_CHUNK, sizeof(*chunk),
+			      GFP_KERNEL);
+	if (!chunk)
+		return -ENOMEM;
 	mutex_lock(&f->lock);
 	reg = xa_load(&f->regs, req.handle);
 	if (!reg) {
 		ret = -ENOENT;
 		goto out;
 	}
-	mutex_lock(&reg->eng->lock);
-	if (!reg->mapped)
-		ret = -ENODEV;
-	for_each_sgtable_dma_sg(&reg->buf->sgt, sg, i) {
-		if (ret || i >= req.count)
-			break;
-		seg.dma_addr = sg_dma_address(sg);
-		seg.len = sg_dma_len(sg);
-		if (copy_to_user(out + i, &seg, sizeof(seg)))
+	want = min(req.count, reg->buf->sgt.nents);
+	sg = reg->buf->sgt.sgl;
+	i = 0;
+	do {
+		mutex_lock(&reg->eng->lock);
+		if (!reg->mapped)
+			ret = -ENODEV;
+		for (n = 0; !ret && n < HUGESG_SEGMENTS_CHUNK && i + n < want;
+		     n++, sg = sg_next(sg)) {
+			chunk[n].dma_addr = sg_dma_address(sg);
+			chunk[n].len = sg_dma_len(sg);
+		}
+		mutex_unlock(&reg->eng->lock);
+		if (!ret && copy_to_user(out + i, chunk, n * sizeof(*chunk)))
 			ret = -EFAULT;
-	}
+		i += n;
+	} while (!ret && i < want);
 	req.count = reg->buf->sgt.nents;
-	mutex_unlock(&reg->eng->lock);
 out:
 	mutex_unlock(&f->lock);
+	kfree(chunk);
 	return ret ?: hugesg_copy_out(uarg, &req, sizeof(req));
 }
 

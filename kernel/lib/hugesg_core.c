@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dma-mapping.h>
 #include <linux/file.h>
 #include <linux/hugesg.h>
 #include <linux/mm.h>
@@ -895,6 +896,81 @@ long hugesg_dma_page_table(struct sg_table *sgt, unsigned int shift,
 	return n;
 }
 EXPORT_SYMBOL_GPL(hugesg_dma_page_table);
+
+/**
+ * hugesg_dma_segment_limit() - the longest sg entry a device can take
+ * @dev: the device that will map the buffers
+ *
+ * What @dev takes in one DMA segment (dma_get_max_seg_size()) and what the
+ * DMA layer can map for it in one piece (dma_max_mapping_size(): 256 KiB
+ * where it bounces through swiotlb), whichever is smaller.  A longer entry
+ * would fail to map, or be mapped against the device's word.  Pass the
+ * limit to hugesg_max_segment_round() for a max_segment that also cuts no
+ * hugepage, or take hugesg_dma_max_segment(), which does both.
+ * Context: any.
+ *
+ * Return: the limit in bytes.
+ */
+u64 hugesg_dma_segment_limit(struct device *dev)
+{
+	return min_t(u64, dma_get_max_seg_size(dev), dma_max_mapping_size(dev));
+}
+EXPORT_SYMBOL_GPL(hugesg_dma_segment_limit);
+
+/**
+ * hugesg_max_segment_round() - a max_segment within a limit that cuts no
+ *	hugepage
+ * @limit: the longest entry allowed, in bytes (any value)
+ *
+ * @limit, at most UINT_MAX (max_segment is an unsigned int), rounded down
+ * to a multiple of the largest size among PUD_SIZE (1 GiB on x86-64),
+ * PMD_SIZE (2 MiB) and PAGE_SIZE that it holds.  A table built with it
+ * never ends an entry inside a hugepage, even where hugepages are
+ * physically contiguous over more than @limit (the default limit of a
+ * device, UINT_MAX, is no multiple of any hugepage size): every entry of a
+ * buffer of hugepages, aligned to them, is then a whole number of its
+ * hugepages, and hugesg_dma_page_table() can describe it by their size.
+ * Rounding to 1 GiB needs no knowledge of the buffer's page sizes; the
+ * cost is at most one more entry per 3 GiB of contiguous memory.
+ * Context: any.
+ *
+ * Return: the rounded limit: 3 GiB for UINT_MAX or more, 2 MiB for 3 MiB,
+ * 256 KiB for 256 KiB; a @limit below PAGE_SIZE as it is (which the pin
+ * functions refuse with -EINVAL: such a device takes no page in one piece).
+ */
+unsigned int hugesg_max_segment_round(u64 limit)
+{
+	static const unsigned int shifts[] = { PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
+	unsigned int i;
+
+	limit = min_t(u64, limit, UINT_MAX);
+	for (i = 0; i < ARRAY_SIZE(shifts); i++)
+		if (limit >= 1ULL << shifts[i])
+			return round_down(limit, 1ULL << shifts[i]);
+	return limit;
+}
+EXPORT_SYMBOL_GPL(hugesg_max_segment_round);
+
+/**
+ * hugesg_dma_max_segment() - the max_segment to pin buffers with for a device
+ * @dev: the device that will map the buffers
+ *
+ * hugesg_max_segment_round() of hugesg_dma_segment_limit(): the longest
+ * entries @dev and the DMA layer take, cut at no hugepage.  What to pass to
+ * hugesg_buf_pin() or hugesg_sg_alloc_table_from_user_pages() when the
+ * device has no segment size of its own to ask for.  Call it after the
+ * device's DMA limits are set (dma_set_mask_and_coherent(),
+ * dma_set_max_seg_size()).
+ * Context: any.
+ *
+ * Return: the max_segment in bytes; below PAGE_SIZE only for a device
+ * that takes less than a page in one piece.
+ */
+unsigned int hugesg_dma_max_segment(struct device *dev)
+{
+	return hugesg_max_segment_round(hugesg_dma_segment_limit(dev));
+}
+EXPORT_SYMBOL_GPL(hugesg_dma_max_segment);
 
 MODULE_DESCRIPTION("Pin hugepage-backed user buffers for scatter-gather DMA");
 MODULE_LICENSE("GPL");

@@ -62,13 +62,12 @@ void hugesg_unpin_extent(struct hugesg_unpin_state *st, unsigned long pfn,
 
 	while (pos < end) {
 		struct page *page = pfn_to_page(PHYS_PFN(pos));
+		unsigned long size;
+		struct page *head = hugesg_hugetlb_head(page, &size);
 
-		if (hugesg_page_is_hugetlb(page)) {
-			struct page *head = compound_head(page);
-			phys_addr_t hstart = PFN_PHYS(page_to_pfn(head));
-
-			st->huge_start = hstart;
-			st->huge_end = hstart + hugesg_compound_size(head);
+		if (head) {
+			st->huge_start = PFN_PHYS(page_to_pfn(head));
+			st->huge_end = st->huge_start + size;
 			st->heads[st->nheads++] = head;
 			if (st->nheads == HUGESG_UNPIN_BATCH)
 				hugesg_unpin_flush(st);

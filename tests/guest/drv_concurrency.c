@@ -24,11 +24,16 @@
  * debug kernel's lane adds lockdep).
  *
  * And an edu copy in flight in one process does not hold up another
- * process's register, unregister and close.
+ * process's register, unregister and close, nor another copy's timeout;
+ * nor does a SEGMENTS whose destination waits in a page fault.
  */
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -424,6 +429,208 @@ static void test_register_and_close_complete_during_a_copy(void **state)
 	close(ready[1]);
 }
 
+struct transfer_call {
+	struct hugesg_transfer x;
+	int fd, ret;
+	bool done;
+};
+
+static void *transfer_thread(void *arg)
+{
+	struct transfer_call *c = arg;
+
+	c->ret = hsg_ioctl(c->fd, HUGESG_IOC_TRANSFER, &c->x);
+	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A copy that queues behind another process's (edu has one DMA engine,
+ * and that copy runs for minutes) keeps its own timeout: with 500 ms it
+ * fails with -ETIMEDOUT, nothing copied, while the other copy still runs.
+ * When the queue was a plain wait for the engine, it waited for the whole
+ * of the other copy (here it would still wait after 10 s), and only then
+ * timed out.
+ */
+static void test_queued_copy_keeps_its_timeout(void **state)
+{
+	struct tstate *t = *state;
+	char *dst = map_hugetlbfs_shared(t, 4 * MiB), *buf = map_huge(t, 2 * MiB, 21);
+	char *to = map_huge(t, 2 * MiB, 21);
+	long pins = pins_held(), before = pool_free(SZ_2M);
+	struct transfer_call c = { .x = { .size = sizeof(c.x),
+					  .engine = HUGESG_ENGINE_EDU,
+					  .len = 4096, .timeout_ms = 500 } };
+	int ready[2], status, i;
+	bool done_in_time;
+	pthread_t th;
+	char k;
+	pid_t pid;
+
+	assert_non_null(dst);
+	assert_non_null(buf);
+	assert_non_null(to);
+	memset(dst, 0, 4 * MiB);
+	memset(buf, 0x3c, 2 * MiB);
+	memset(to, 0, 2 * MiB);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	if (!pid)
+		copying_child(ready[1], dst);
+	assert_int_equal(read(ready[0], &k, 1), 1);
+	assert_int_equal(wait_in_ioctl(pid, 0), 0);
+
+	c.fd = hsg_open();
+	assert_true(c.fd >= 0);
+	c.x.src_handle = hsg_register(c.fd, buf, 2 * MiB, HUGESG_HUGE,
+				      HUGESG_ENGINE_EDU, NULL);
+	c.x.dst_handle = hsg_register(c.fd, to, 2 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+				      HUGESG_ENGINE_EDU, NULL);
+	assert_true((int)c.x.src_handle > 0);
+	assert_true((int)c.x.dst_handle > 0);
+	assert_int_equal(pthread_create(&th, NULL, transfer_thread, &c), 0);
+	for (i = 0; i < 10000 && !__atomic_load_n(&c.done, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	done_in_time = __atomic_load_n(&c.done, __ATOMIC_ACQUIRE);
+
+	/* stop the long copy (which lets a waiting one through) */
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	print_message("# queued copy returned while the other copied: %s (%d)\n",
+		      done_in_time ? "yes" : "no", c.ret);
+	assert_true(done_in_time);
+	assert_int_equal(c.ret, -ETIMEDOUT);
+	/* nothing copied: the target range is as it was */
+	assert_int_equal((unsigned char)to[0], 0);
+	assert_int_equal((unsigned char)dst[4 * MiB - 1], 0);
+	assert_int_equal(close(c.fd), 0);
+	assert_released(pins, before);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+struct segments_call {
+	int fd;
+	struct hugesg_segments req;
+	int ret;
+};
+
+static void *segments_thread(void *arg)
+{
+	struct segments_call *c = arg;
+
+	c->ret = hsg_ioctl(c->fd, HUGESG_IOC_SEGMENTS, &c->req);
+	return NULL;
+}
+
+struct register_call {
+	char *buf;
+	int ret;
+	bool done;
+};
+
+static void *register_thread(void *arg)
+{
+	struct register_call *c = arg;
+	int fd = hsg_open();
+
+	c->ret = fd < 0 ? -errno :
+		 hsg_register(fd, c->buf, 2 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			      HUGESG_ENGINE_FPGA, NULL);
+	if (fd >= 0)
+		close(fd);
+	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A SEGMENTS whose destination waits in a page fault (a userfaultfd page
+ * nobody fills yet) holds up no other file's register for the same engine:
+ * the register completes while the copy-out still waits.  When SEGMENTS
+ * copied out under the engine's lock, the register waited (in D state)
+ * until the fault was resolved, here after 10 s.  Then the fault is filled
+ * and SEGMENTS returns the buffer's one segment of 2 MiB.
+ */
+static void test_register_completes_while_segments_faults(void **state)
+{
+	struct tstate *t = *state;
+	char *buf = map_huge(t, 2 * MiB, 21), *other = map_huge(t, 2 * MiB, 21);
+	long page = sysconf(_SC_PAGESIZE), pins = pins_held();
+	long before = pool_free(SZ_2M);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register ureg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_zeropage zero = { 0 };
+	struct register_call rc = { .buf = other };
+	struct segments_call sc = { 0 };
+	pthread_t seg_th, reg_th;
+	struct pollfd pfd;
+	struct uffd_msg msg;
+	bool done_in_time;
+	struct hugesg_segment *dest;
+	int uffd, fd, h, i;
+
+	skip_unless_root("SEGMENTS needs CAP_SYS_RAWIO");
+	assert_non_null(buf);
+	assert_non_null(other);
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0 && errno == ENOSYS) {
+		print_message("# no userfaultfd in this kernel\n");
+		skip();
+	}
+	assert_true(uffd >= 0);
+	dest = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(dest != MAP_FAILED);
+	assert_int_equal(ioctl(uffd, UFFDIO_API, &api), 0);
+	ureg.range.start = (unsigned long)dest;
+	ureg.range.len = page;
+	assert_int_equal(ioctl(uffd, UFFDIO_REGISTER, &ureg), 0);
+
+	fd = hsg_open();
+	assert_true(fd >= 0);
+	h = hsg_register(fd, buf, 2 * MiB, HUGESG_HUGE | HUGESG_WRITE,
+			 HUGESG_ENGINE_FPGA, NULL);
+	assert_true(h > 0);
+	sc.fd = fd;
+	sc.req = (struct hugesg_segments){ .size = sizeof(sc.req), .handle = h,
+					   .count = 1,
+					   .segs = (uintptr_t)dest };
+	assert_int_equal(pthread_create(&seg_th, NULL, segments_thread, &sc), 0);
+
+	/* SEGMENTS is in its copy-out now, waiting for the page */
+	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 10000), 1);
+	assert_int_equal(read(uffd, &msg, sizeof(msg)), (ssize_t)sizeof(msg));
+	assert_int_equal(msg.event, UFFD_EVENT_PAGEFAULT);
+
+	assert_int_equal(pthread_create(&reg_th, NULL, register_thread, &rc), 0);
+	for (i = 0; i < 10000 && !__atomic_load_n(&rc.done, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	done_in_time = __atomic_load_n(&rc.done, __ATOMIC_ACQUIRE);
+
+	/* fill the page: SEGMENTS goes on */
+	zero.range.start = (unsigned long)dest;
+	zero.range.len = page;
+	assert_int_equal(ioctl(uffd, UFFDIO_ZEROPAGE, &zero), 0);
+	assert_int_equal(pthread_join(seg_th, NULL), 0);
+	assert_int_equal(pthread_join(reg_th, NULL), 0);
+	print_message("# register done while SEGMENTS faulted: %s\n",
+		      done_in_time ? "yes" : "no");
+	assert_true(done_in_time);
+	assert_true(rc.ret > 0);
+	assert_int_equal(sc.ret, 0);
+	assert_int_equal(sc.req.count, 1);
+	assert_int_equal(dest[0].len, 2 * MiB);
+	if (rig_iommu_translates())
+		assert_true(dest[0].dma_addr != 0);
+
+	assert_int_equal(close(fd), 0);
+	close(uffd);
+	munmap(dest, page);
+	assert_released(pins, before);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -444,6 +651,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_threads_register_copy_unregister_reopen,
 						tstate_setup, tstate_teardown),
 		cmocka_unit_test_setup_teardown(test_register_and_close_complete_during_a_copy,
+						tstate_setup, tstate_teardown),
+		cmocka_unit_test_setup_teardown(test_register_completes_while_segments_faults,
+						tstate_setup, tstate_teardown),
+		cmocka_unit_test_setup_teardown(test_queued_copy_keeps_its_timeout,
 						tstate_setup, tstate_teardown),
 	};
 

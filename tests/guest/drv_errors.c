@@ -3,7 +3,9 @@
  * Bad input to /dev/hugesg: each gets a clear errno, and once the file is
  * closed nothing is left pinned (checked by every test's teardown).
  */
+#include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -453,6 +455,97 @@ static void test_ring_wait_across_stop_and_restart_is_ecanceled(void **state)
 	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
 }
 
+/*
+ * A stream paced to 256 bytes a millisecond with one data interrupt per
+ * ring (irq_threshold = the ring): in 500 ms the device moves about
+ * 128 KiB and raises no interrupt.  The caller acks everything it sees
+ * (RING_ACK of 0 reports it): a wait for half the ring then times out,
+ * and poll() reports nothing ready in a second.  When waits and poll()
+ * counted from the interrupt handler's copy of the device pointer alone,
+ * the acked pointer passed that copy (still 0), the ready bytes wrapped,
+ * and both said ready at once (from the device: data; to it: room).
+ */
+static void ack_all_shown_then_wait(int fd, int h, unsigned int flags,
+				    uint64_t ring)
+{
+	struct hugesg_stream s = { .size = sizeof(s), .handle = h,
+				   .mode = HUGESG_STREAM_DESC, .flags = flags,
+				   .irq_threshold = ring, .rate = 256 };
+	bool to_dev = flags & HUGESG_STREAM_TO_DEVICE;
+	struct pollfd pfd = { .fd = fd, .events = to_dev ? POLLOUT : POLLIN };
+	struct hugesg_ring st;
+	uint64_t shown;
+
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_STREAM_START, &s), 0);
+	if (to_dev)	/* the whole ring handed over */
+		assert_int_equal(hsg_ring(fd, HUGESG_IOC_RING_ACK, ring, 0, &st), 0);
+	usleep(500000);
+	assert_int_equal(hsg_ring(fd, HUGESG_IOC_RING_ACK, 0, 0, &st), 0);
+	/* from the device: what it wrote; to it: the room it made */
+	shown = to_dev ? st.read_ptr : st.write_ptr;
+	print_message("# device moved %llu bytes in 500 ms\n",
+		      (unsigned long long)shown);
+	assert_true(shown > 0 && shown < ring / 2);
+	assert_int_equal(hsg_ring(fd, HUGESG_IOC_RING_ACK, shown, 0, &st), 0);
+	assert_int_equal(hsg_ring(fd, HUGESG_IOC_RING_WAIT, ring / 2, 1000, &st),
+			 -ETIMEDOUT);
+	assert_int_equal(st.state, HUGESG_RING_RUNNING);
+	assert_true(to_dev ? ring - (st.write_ptr - st.read_ptr) < ring / 2 :
+		    st.write_ptr - st.read_ptr < ring / 2);
+	assert_int_equal(poll(&pfd, 1, 1000), 0);
+	assert_int_equal(hsg_ring(fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+}
+
+static void test_wait_after_acking_all_data_is_no_false_ready(void **state)
+{
+	struct dstate *d = *state;
+
+	ack_all_shown_then_wait(d->fd, d->h, 0, 8 * MiB);
+}
+
+static void test_wait_after_handing_all_room_is_no_false_ready(void **state)
+{
+	struct dstate *d = *state;
+	char *src = map_huge(d->t, 8 * MiB, 21);
+	int h;
+
+	assert_non_null(src);
+	h = hsg_register(d->fd, src, 8 * MiB, HUGESG_HUGE, HUGESG_ENGINE_FPGA, NULL);
+	assert_true(h > 0);
+	ack_all_shown_then_wait(d->fd, h, HUGESG_STREAM_TO_DEVICE, 8 * MiB);
+}
+
+/*
+ * An interrupt threshold beyond the ring could never be reached (poll()
+ * would never report the ring ready): -EINVAL.  So is a table page shift
+ * outside what the device takes (4 KiB to 1 GiB), however large.
+ */
+static void test_threshold_beyond_ring_or_huge_page_shift_is_einval(void **state)
+{
+	struct dstate *d = *state;
+	struct hugesg_stream s = { .size = sizeof(s), .handle = d->h,
+				   .mode = HUGESG_STREAM_DESC,
+				   .irq_threshold = 8 * MiB + 8 };
+	unsigned int shifts[] = { 31, 63, 64, 65, 0xffffffff };
+	struct hugesg_ring st;
+	unsigned int i;
+
+	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), -EINVAL);
+	s.mode = HUGESG_STREAM_TABLE;
+	s.irq_threshold = 0;
+	for (i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
+		s.page_shift = shifts[i];
+		assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s),
+				 -EINVAL);
+	}
+	/* the largest threshold, the ring itself, is taken */
+	s.mode = HUGESG_STREAM_DESC;
+	s.page_shift = 0;
+	s.irq_threshold = 8 * MiB;
+	assert_int_equal(hsg_ioctl(d->fd, HUGESG_IOC_STREAM_START, &s), 0);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +570,9 @@ int main(void)
 		T(test_ring_calls_without_stream_or_past_data_are_einval),
 		T(test_ring_wait_on_stopped_stream_is_ecanceled),
 		T(test_ring_wait_across_stop_and_restart_is_ecanceled),
+		T(test_wait_after_acking_all_data_is_no_false_ready),
+		T(test_wait_after_handing_all_room_is_no_false_ready),
+		T(test_threshold_beyond_ring_or_huge_page_shift_is_einval),
 	};
 
 	return cmocka_run_group_tests_name("drv_errors", tests, NULL, NULL);

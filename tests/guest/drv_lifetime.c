@@ -7,9 +7,12 @@
  * copy with -ENODEV and works again once bound back; an epoll entry on a
  * streaming file outlives hugesg-fpga's unbind; a board unbound is no
  * device any more (REGISTER naming it: -ENODEV, also while it goes), and
- * bound back it gets a new id.
+ * bound back it gets a new id; a board removed from the PCI bus while
+ * threads register and unregister on it.
  */
 #include <dirent.h>
+#include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -386,6 +389,172 @@ static void test_register_racing_removal_is_enodev(void **state)
 	assert_true(device_at(bdf) > ids[1]);
 }
 
+/* A thread that registers and unregisters a buffer on hugesg-fpga. */
+struct reg_loop {
+	pthread_t th;
+	int fd;
+	const char *buf;
+	size_t len;
+	volatile int *stop;
+	const char *comm;	/* a name of its own, or NULL */
+	uint32_t device;	/* the board it registers on */
+	int once;		/* one register, kept: the delayed one */
+	int handle;		/* once: its result */
+	long ok, enodev, bad;
+	int last_bad;
+};
+
+static void *reg_loop(void *arg)
+{
+	struct reg_loop *l = arg;
+	int h;
+
+	if (l->comm)
+		prctl(PR_SET_NAME, l->comm, 0, 0, 0);
+	do {
+		h = hsg_register_on(l->fd, l->buf, l->len, HUGESG_HUGE | HUGESG_WRITE,
+				    HUGESG_ENGINE_FPGA, l->device, NULL);
+		if (h > 0) {
+			l->ok++;
+			if (!l->once && hsg_unregister(l->fd, h)) {
+				l->bad++;
+				l->last_bad = h;
+			}
+		} else if (h == -ENODEV) {
+			l->enodev++;
+		} else {
+			l->bad++;
+			l->last_bad = h;
+		}
+		l->handle = h;
+	} while (!l->once && !*l->stop);
+	return NULL;
+}
+
+/*
+ * hugesg-fpga is removed from the PCI bus (sysfs remove: its struct
+ * pci_dev is freed once the last reference goes) while threads register
+ * and unregister on it, then found again by a rescan.  One register is
+ * made to sleep 2 s (hugesg_test's delay_dev_read_ms) right before it
+ * reads the device's DMA limits, and the remove starts while it sleeps:
+ * with the limits read before the engine's removal is ruled out, the
+ * remove runs to its end meanwhile, and the read is of a deleted pci_dev
+ * that the engine holds no reference on, freed once the last one goes
+ * (hugesg_test counts such a read in delay_dead_reads; KASAN reports it
+ * on the debug kernel, where that kernel has kprobes).  Every register is
+ * a handle or -ENODEV; nothing stays pinned or out of the pool; the
+ * rescanned device works.
+ */
+#define REMOVE_LOOPS	3
+
+static void test_fpga_pci_remove_while_registering(void **state)
+{
+	skip_unless_root("removes and rescans the device in sysfs");
+	struct tstate *t = *state;
+	struct reg_loop loops[REMOVE_LOOPS + 1] = { 0 }, *delayed = &loops[REMOVE_LOOPS];
+	struct hugesg_info info = { .size = sizeof(info) };
+	const char *delay = "/sys/module/hugesg_test/parameters/delay_dev_read_ms";
+	const char *dead_path = "/sys/module/hugesg_test/parameters/delay_dead_reads";
+	volatile int stop = 0;
+	char bdf[16], path[320];
+	long pins, pool, enodev = 0, dead = 0;
+	int i, fd, h, widened;
+	uint32_t ids[2], id;
+
+	/* the first board goes; every register names it */
+	two_fpga_boards(ids);
+	assert_int_equal(hsg_device_pci(ids[0], bdf), 0);
+	for (i = 0; i <= REMOVE_LOOPS; i++) {
+		loops[i].device = ids[0];
+		loops[i].buf = map_huge(t, 2 * SZ_2M, 21);
+		assert_non_null(loops[i].buf);
+		loops[i].len = 2 * SZ_2M;
+		loops[i].fd = hsg_open();
+		assert_true(loops[i].fd >= 0);
+		loops[i].stop = &stop;
+	}
+	pins = pins_held();
+	pool = pool_free(SZ_2M);
+	for (i = 0; i < REMOVE_LOOPS; i++)
+		assert_int_equal(pthread_create(&loops[i].th, NULL, reg_loop,
+						&loops[i]), 0);
+
+	/*
+	 * One register sleeps before it reads the device; remove meanwhile.
+	 * Where the kernel has no kprobes (the debug kernel's tinyconfig),
+	 * the delay cannot be set: the loops race the remove alone.
+	 */
+	delayed->comm = HUGESG_TEST_DELAY_COMM;
+	delayed->once = 1;
+	widened = !write_str(delay, "2000");
+	if (widened) {
+		dead = read_long(dead_path);
+		assert_true(dead >= 0);
+		assert_int_equal(pthread_create(&delayed->th, NULL, reg_loop,
+						delayed), 0);
+		for (i = 0; i < 10000 && read_long(delay) != 0; i++)
+			usleep(1000);
+		assert_int_equal(read_long(delay), 0);	/* it sleeps now */
+	} else {
+		print_message("# no delay (no kprobes here): the remove races the loops alone\n");
+		usleep(200000);
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
+	assert_int_equal(write_str(path, "1"), 0);
+	if (widened) {
+		assert_int_equal(pthread_join(delayed->th, NULL), 0);
+		print_message("# the delayed read found %ld references on the device\n",
+			      read_long("/sys/module/hugesg_test/parameters/delay_last_refs"));
+		/* the device it read was not removed under it */
+		assert_int_equal(read_long(dead_path), dead);
+	}
+	/* the engine is gone: every register after the remove is -ENODEV */
+	h = hsg_register_on(loops[0].fd, loops[0].buf, loops[0].len, HUGESG_HUGE,
+			    HUGESG_ENGINE_FPGA, ids[0], NULL);
+	assert_int_equal(h, -ENODEV);
+
+	/* found again, the board is a device under a new id */
+	assert_int_equal(write_str("/sys/bus/pci/rescan", "1"), 0);
+	for (i = 0; i < 5000 && !device_at(bdf); i++)
+		usleep(1000);
+	id = device_at(bdf);
+	assert_true(id > ids[1]);
+	usleep(100000);	/* the loops go on meeting the old id's -ENODEV */
+	stop = 1;
+	for (i = 0; i < REMOVE_LOOPS; i++)
+		assert_int_equal(pthread_join(loops[i].th, NULL), 0);
+	if (widened)
+		assert_int_equal(write_str(delay, "0"), 0);
+
+	for (i = 0; i <= REMOVE_LOOPS; i++) {
+		print_message("# thread %d: %ld handles, %ld -ENODEV, %ld other (last %d)\n",
+			      i, loops[i].ok, loops[i].enodev, loops[i].bad,
+			      loops[i].last_bad);
+		assert_int_equal(loops[i].bad, 0);
+		enodev += loops[i].enodev;
+	}
+	if (widened)
+		assert_true(delayed->handle > 0 || delayed->handle == -ENODEV);
+	if (delayed->handle > 0)	/* registered before the remove */
+		assert_int_equal(hsg_unregister(delayed->fd, delayed->handle), 0);
+	assert_true(enodev > 0);	/* the loops did meet the removal */
+	for (i = 0; i <= REMOVE_LOOPS; i++)
+		close(loops[i].fd);
+	assert_released(pins, pool);
+
+	/* rescanned, the device is an engine again, and it registers */
+	fd = hsg_open();
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_INFO, &info), 0);
+	assert_int_equal(info.engines & (1 << HUGESG_ENGINE_FPGA),
+			 1 << HUGESG_ENGINE_FPGA);
+	h = hsg_register_on(fd, loops[0].buf, loops[0].len, HUGESG_HUGE | HUGESG_WRITE,
+			    HUGESG_ENGINE_FPGA, id, NULL);
+	assert_true(h > 0);
+	assert_int_equal(hsg_unregister(fd, h), 0);
+	close(fd);
+	assert_int_equal(pins_held(), pins);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +564,7 @@ int main(void)
 		T(test_rmmod_while_open_is_refused),
 		T(test_edu_unbind_during_copy_is_enodev),
 		T(test_epoll_outlives_fpga_unbind),
+		T(test_fpga_pci_remove_while_registering),
 		T(test_removed_device_is_enodev_its_id_not_given_again),
 		T(test_register_racing_removal_is_enodev),
 	};

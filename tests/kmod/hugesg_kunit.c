@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of hugesg.ko's internal helpers (kernel/lib/hugesg_internal.h):
- * the scatterlist builder and the unpin walker.  Built only for kernels with
+ * the scatterlist builder and the unpin walker; and of the max_segment
+ * helpers of its API (include/linux/hugesg.h).  Built only for kernels with
  * CONFIG_KUNIT (the debug kernel of `make test-debug`), loaded by
  * tests/guest/debug_kunit, which maps the user memory the walker tests pin.
  *
@@ -12,6 +13,7 @@
  * of hugetlb pages, counted on the page.
  */
 #include <kunit/test.h>
+#include <linux/hugesg.h>
 #include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -573,7 +575,138 @@ static struct kunit_suite walker_suite = {
 	.test_cases = walker_cases,
 };
 
-kunit_test_suites(&sgb_suite, &walker_suite);
+/*
+ * hugesg_max_segment_round(): a limit rounded down to whole 1 GiB, else
+ * 2 MiB, else 4 KiB pages.
+ */
+struct round_case {
+	u64 limit;
+	unsigned int want;
+	const char *what;
+};
+
+static const struct round_case round_cases[] = {
+	{ U64_MAX, 3U << 30, "no limit (dma_max_mapping_size() behind an IOMMU)" },
+	{ 1ULL << 32, 3U << 30, "4 GiB" },
+	{ UINT_MAX, 3U << 30, "UINT_MAX (4 GiB - 1), the engines' limit" },
+	{ 3ULL << 30, 3U << 30, "3 GiB" },
+	{ SZ_1G, SZ_1G, "1 GiB" },
+	{ SZ_1G - 1, SZ_1G - SZ_2M, "1 GiB - 1" },
+	{ SZ_2M + SZ_1M, SZ_2M, "3 MiB" },
+	{ SZ_2M, SZ_2M, "2 MiB" },
+	{ SZ_2M - 1, SZ_2M - PAGE_SIZE, "2 MiB - 1" },
+	{ SZ_256K, SZ_256K, "256 KiB (swiotlb's)" },
+	{ SZ_256K + 100, SZ_256K, "256 KiB + 100" },
+	{ SZ_64K, SZ_64K, "64 KiB (a PCI device's default)" },
+	{ PAGE_SIZE, PAGE_SIZE, "a page" },
+	{ PAGE_SIZE - 1, PAGE_SIZE - 1, "below a page: as it is" },
+	{ 0, 0, "0" },
+};
+
+static void round_case_desc(const struct round_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->what);
+}
+
+KUNIT_ARRAY_PARAM(round, round_cases, round_case_desc);
+
+static void max_segment_round_cuts_no_hugepage(struct kunit *test)
+{
+	const struct round_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, hugesg_max_segment_round(c->limit), c->want);
+}
+
+/*
+ * Give the entries of @sgt the bus addresses dma-direct gives physically
+ * contiguous memory from @phys without an IOMMU (each entry where the one
+ * before it ended, nothing merged), then list its device pages of
+ * 1 << @shift bytes: hugesg_dma_page_table()'s result.  The addresses come
+ * from the lengths: the struct pages of the entries are not looked at.
+ */
+static long direct_page_table(struct sg_table *sgt, u64 phys,
+			      unsigned int shift, u64 *table, unsigned long max)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		sg_dma_address(sg) = phys;
+		sg_dma_len(sg) = sg->length;
+		phys += sg->length;
+	}
+	return hugesg_dma_page_table(sgt, shift, table, max);
+}
+
+/*
+ * 5 GiB of physically contiguous hugepages (1 GiB pages, or 2 MiB pages
+ * side by side) from 4 GiB, each added as the pin path adds a hugepage,
+ * with the default max_segment of a device whose limit is UINT_MAX.
+ * Every entry is whole hugepages (3 GiB, then 2 GiB), so the table
+ * describes the buffer page by page; the limit itself, UINT_MAX rounded
+ * to pages, would end the first entry 4 KiB short of 4 GiB, inside a
+ * hugepage.  5 GiB of contiguous hugepages cost more than a guest has:
+ * the builder only computes with the pfns (pfn_to_page(), no
+ * struct page is read), and nothing is pinned or released through them.
+ */
+static void default_max_segment_keeps_hugepages_whole(struct kunit *test)
+{
+	static const unsigned int shifts[] = { PUD_SHIFT, PMD_SHIFT };
+	u64 phys = 4ULL << 30;
+	unsigned long base = PHYS_PFN(phys), len = 5UL << 30;
+	unsigned int max_segment = hugesg_max_segment_round(UINT_MAX);
+	unsigned int s, i, hpages, cut, nents, first;
+	struct hugesg_sg_builder b;
+	struct scatterlist *sg;
+	struct sg_table sgt;
+	u64 *table;
+	long n;
+
+	table = kunit_kcalloc(test, len >> PMD_SHIFT, sizeof(*table),
+			      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, table);
+	for (s = 0; s < ARRAY_SIZE(shifts); s++) {
+		unsigned long hsize = 1UL << shifts[s];
+
+		hpages = len >> shifts[s];
+		hugesg_sgb_init(&b, &sgt, len, 0, max_segment, GFP_KERNEL);
+		for (i = 0; i < hpages; i++)
+			KUNIT_ASSERT_EQ(test,
+					hugesg_sgb_add(&b, base + i * (hsize >> PAGE_SHIFT),
+						       hsize >> PAGE_SHIFT, true), 0);
+		KUNIT_ASSERT_EQ(test, hugesg_sgb_finish(&b), 0);
+		cut = 0;
+		for_each_sgtable_sg(&sgt, sg, i)
+			cut += sg->length % hsize ? 1 : 0;
+		nents = sgt.nents;
+		first = sgt.sgl->length;
+		n = direct_page_table(&sgt, phys, shifts[s], table, hpages);
+		sg_free_table(&sgt);
+		/*
+		 * asserts, after the free: the first difference ends the case
+		 * with one message (a case's log holds 512 bytes on 6.1)
+		 */
+		KUNIT_ASSERT_EQ(test, cut, 0u);	/* entries that cut a hugepage */
+		KUNIT_ASSERT_EQ(test, nents, 2u);
+		KUNIT_ASSERT_EQ(test, first, 3U << 30);
+		KUNIT_ASSERT_EQ(test, n, (long)hpages);
+		for (i = 0; i < hpages; i++)
+			KUNIT_ASSERT_EQ(test, table[i], phys + (u64)i * hsize);
+	}
+}
+
+static struct kunit_case max_segment_cases[] = {
+	KUNIT_CASE_PARAM(max_segment_round_cuts_no_hugepage, round_gen_params),
+	KUNIT_CASE(default_max_segment_keeps_hugepages_whole),
+	{}
+};
+
+static struct kunit_suite max_segment_suite = {
+	.name = "hugesg_max_segment",
+	.test_cases = max_segment_cases,
+};
+
+kunit_test_suites(&sgb_suite, &walker_suite, &max_segment_suite);
 
 MODULE_DESCRIPTION("hugesg: KUnit tests of the table builder and the unpin walker");
 MODULE_LICENSE("GPL");

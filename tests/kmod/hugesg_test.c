@@ -11,11 +11,13 @@
  * provoke_leak leaks four allocations, provoke_lockdep inverts a lock order
  * and provoke_dma_debug unmaps a DMA mapping with the wrong size (the debug
  * lane only, where KASAN, kmemleak, lockdep and DMA-API debugging must
- * report them).
+ * report them).  delay_dev_read_ms widens a race of the driver suites on
+ * purpose.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hugesg.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/kmemleak.h>
@@ -25,6 +27,8 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -236,6 +240,103 @@ static long hugesg_test_file_pins(struct hugesg_test_req *req)
 	req->nents = atomic64_read(&file_pin_folios);
 	return HUGESG_FILE_PIN ? file_pin_probe_err : 0;
 }
+
+/*
+ * Widen the window between a driver taking an engine and reading its
+ * device: writing N (ms) to delay_dev_read_ms arms one delay, taken by the
+ * next call of dma_max_mapping_size() from a task named
+ * HUGESG_TEST_DELAY_COMM.  hugesg_drv's register reads the device's limits
+ * through it (hugesg_dma_segment_limit()), so that register sleeps N ms
+ * right before it reads the device, long enough for a PCI remove to run to
+ * its end (drv_lifetime: a device removed under its registrations).  A
+ * probe on the function's entry sends the call, once, to a function of
+ * ours that sleeps and then makes the call itself, as the error injection
+ * of BPF sends a call elsewhere.  0 disarms it.
+ *
+ * The delayed call holds a reference on the device while it sleeps, and
+ * counts in delay_dead_reads a device deleted meanwhile (device_del() has
+ * run: the remove went to its end) or whose every other reference went:
+ * its caller was about to read a device that is gone, which nothing but
+ * our reference may keep from being freed (KASAN reports such a read on
+ * the debug kernel when it is freed; this finds it on every kernel with
+ * kprobes, and the read stays safe).  delay_last_refs tells the
+ * references the last delayed call found, its own included.
+ */
+static unsigned int delay_dev_read_ms;
+static unsigned int delay_dead_reads;
+module_param(delay_dead_reads, uint, 0400);
+MODULE_PARM_DESC(delay_dead_reads, "delayed reads of a device deleted meanwhile, or held by the delay alone");
+static unsigned int delay_last_refs;
+module_param(delay_last_refs, uint, 0400);
+MODULE_PARM_DESC(delay_last_refs, "references on the device the last delayed read found, its own included");
+static atomic_t delay_armed = ATOMIC_INIT(0);
+static DEFINE_MUTEX(delay_probe_lock);
+static bool delay_probe_set;
+
+static size_t hugesg_test_delayed_max_mapping_size(struct device *dev)
+{
+	size_t size;
+
+	get_device(dev);
+	msleep(READ_ONCE(delay_dev_read_ms));
+	WRITE_ONCE(delay_last_refs, kref_read(&dev->kobj.kref));
+	if (!device_is_registered(dev) || delay_last_refs == 1) {
+		WRITE_ONCE(delay_dead_reads, delay_dead_reads + 1);
+		pr_info("%s: read after it was removed\n", dev_name(dev));
+	}
+	size = dma_max_mapping_size(dev);
+	put_device(dev);
+	return size;
+}
+
+static int hugesg_test_delay_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	if (strcmp(current->comm, HUGESG_TEST_DELAY_COMM) ||
+	    !atomic_xchg(&delay_armed, 0))
+		return 0;
+	instruction_pointer_set(regs,
+				(unsigned long)hugesg_test_delayed_max_mapping_size);
+	return 1;	/* regs->ip changed: no single step */
+}
+
+static struct kprobe delay_probe = {
+	.symbol_name = "dma_max_mapping_size",
+	.pre_handler = hugesg_test_delay_pre,
+};
+
+static int delay_dev_read_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int ret = kstrtouint(val, 0, &ms);
+
+	if (ret)
+		return ret;
+	mutex_lock(&delay_probe_lock);
+	if (ms && !delay_probe_set) {
+		ret = register_kprobe(&delay_probe);
+		delay_probe_set = !ret;
+	}
+	if (!ret) {
+		WRITE_ONCE(delay_dev_read_ms, ms);
+		atomic_set(&delay_armed, !!ms);
+	}
+	mutex_unlock(&delay_probe_lock);
+	return ret;
+}
+
+/* Reads the delay still armed: 0 once a call has taken it. */
+static int delay_dev_read_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%u\n", atomic_read(&delay_armed) ?
+			  READ_ONCE(delay_dev_read_ms) : 0);
+}
+
+static const struct kernel_param_ops delay_dev_read_ops = {
+	.set = delay_dev_read_set,
+	.get = delay_dev_read_get,
+};
+module_param_cb(delay_dev_read_ms, &delay_dev_read_ops, NULL, 0600);
+MODULE_PARM_DESC(delay_dev_read_ms, "ms: the next dma_max_mapping_size() of a task named " HUGESG_TEST_DELAY_COMM " sleeps that long first (race widening)");
 
 /* Report a table as (physical address, length) pairs, a batch at a time. */
 static int hugesg_test_put_table(struct sg_table *sgt,
@@ -546,6 +647,8 @@ static void __exit hugesg_test_exit(void)
 	misc_deregister(&hugesg_test_dev);
 	if (file_pin_probe_set && !file_pin_probe_err)
 		unregister_kretprobe(&file_pin_probe);
+	if (delay_probe_set)
+		unregister_kprobe(&delay_probe);
 }
 module_exit(hugesg_test_exit);
 

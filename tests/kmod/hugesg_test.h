@@ -30,6 +30,12 @@ struct hugesg_test_req {
 	__u32 pad;
 };
 
+/*
+ * The task name whose next dma_max_mapping_size() call sleeps for
+ * /sys/module/hugesg_test/parameters/delay_dev_read_ms, once per write.
+ */
+#define HUGESG_TEST_DELAY_COMM	"hsg-delayed"
+
 #define HUGESG_TEST_MAGIC	0xb7
 /* hugesg_get_user_hugepages_fast(); held until PUT_HUGEPAGES or close */
 #define HUGESG_TEST_GET_HUGEPAGES _IOWR(HUGESG_TEST_MAGIC, 1, struct hugesg_test_req)

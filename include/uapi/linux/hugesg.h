@@ -161,7 +161,16 @@ struct hugesg_segment {
 	__u64 len;
 };
 
-/* The DMA segments of a buffer, for CAP_SYS_RAWIO only. */
+/*
+ * The DMA segments of a registered buffer (bus address and length of each,
+ * in order, as the device sees them), for CAP_SYS_RAWIO only (-EPERM).
+ * The first min(count, segments) are written to @segs; @count comes back
+ * as the buffer's number of segments, which may be more than were written.
+ * -ENOENT: no such handle in this file; -EINVAL: @pad not zero; -ENODEV:
+ * the device was removed (the buffer is no longer mapped); -EFAULT: @segs
+ * not writable; -ENOMEM.  A destination that faults holds up only this
+ * file.
+ */
 struct hugesg_segments {
 	__u32 size;
 	__u32 handle;
@@ -174,7 +183,7 @@ struct hugesg_segments {
 #define HUGESG_STREAM_TABLE	0	/* hugepage table in the device's BAR */
 #define HUGESG_STREAM_DESC	1	/* descriptor chain in host memory */
 /* Stream flags */
-/* to the device, which reads, checks and checksums (below) */
+/* to the device: it reads the ring, checks and checksums what it reads */
 #define HUGESG_STREAM_TO_DEVICE	0x1
 
 /*
@@ -189,6 +198,18 @@ struct hugesg_segments {
  * into the ring and hands each piece over with RING_ACK; the device reads
  * it, checks every word against o ^ seed (mismatches) and sums all bytes
  * (checksum: FNV-1a-64 in stream order, docs/hugesg-fpga.md).
+ *
+ * Errors: -ENOENT: no such handle in this file; -EBUSY: this file has a
+ * stream already, or the engine streams for another file; -ENODEV: the
+ * device is gone; -EIO: the engine is wedged (it ignored a stop and a
+ * reset); -E2BIG: more table pages than the device holds (4096) or more
+ * DMA segments than a descriptor chain takes (65536); -ENOMEM; -EINVAL:
+ * an unknown flag or mode; a buffer of an engine without streams (edu);
+ * from the device a buffer without HUGESG_WRITE, to it one with; a limit,
+ * buffer address or length not a multiple of 8; an irq_threshold beyond
+ * the ring; in table mode a page_shift that is not the buffer's one page
+ * size (or outside 12..30), or a buffer not aligned to its pages; in
+ * descriptor mode a page_shift other than 0.
  */
 struct hugesg_stream {
 	__u32 size;
@@ -197,7 +218,12 @@ struct hugesg_stream {
 	/* table mode: log2 of the table's page, the buffer's one page size */
 	__u32 page_shift;	/* 0: the buffer's page size */
 	__u32 flags;		/* HUGESG_STREAM_* */
-	__u32 irq_threshold;	/* bytes between data interrupts; 0: ring / 8 */
+	/*
+	 * bytes between data interrupts, at most the ring (0: ring / 8);
+	 * also what poll() waits for: it reports the ring ready (POLLIN, to
+	 * the device POLLOUT) once this much is ready, or the stream ended
+	 */
+	__u32 irq_threshold;
 	__u64 seed;
 	__u64 limit;		/* bytes to move; 0: until stopped */
 	__u64 rate;		/* bytes per millisecond of device time; 0: full speed */
@@ -225,7 +251,11 @@ struct hugesg_stream {
  * of 8, and so must the ring buffer's address and length.  A RING_WAIT
  * whose stream is stopped meanwhile (STREAM_STOP by another thread of the
  * file) fails with -ECANCELED, its out fields untouched; one whose device
- * goes away fails with -ENODEV.
+ * goes away fails with -ENODEV.  Without a stream in the file all three
+ * are -EINVAL; RING_WAIT with @min_bytes above the ring size is -EINVAL,
+ * and one interrupted by a signal -EINTR (not restarted).  STREAM_STOP
+ * after the device went away is -ENODEV, out fields untouched, and the
+ * file has no stream any more.
  */
 struct hugesg_ring {
 	__u32 size;
@@ -239,7 +269,8 @@ struct hugesg_ring {
 	__u64 read_ptr;
 	__u64 ring_size;	/* out */
 	__u64 overruns;		/* out: times the device found the ring full */
-	__u64 checksum;		/* out: to-device streams */
+	/* out: to-device streams (from the device: the FNV-1a start value) */
+	__u64 checksum;
 	__u64 mismatches;	/* out: to-device words differing from the pattern */
 	__u64 dma_errors;	/* out */
 	__u32 state;		/* out: HUGESG_RING_* */
@@ -247,8 +278,18 @@ struct hugesg_ring {
 };
 
 /*
- * A device-mediated copy between two registered buffers (edu engine), on
- * the device both were registered for (-EINVAL if they name two).
+ * A device-mediated copy between two registered buffers of this file, both
+ * registered for one device of the engine named (edu), @len bytes from
+ * @src_offset in the source to @dst_offset in the target (registered with
+ * HUGESG_WRITE).  One copy at a time runs on the device; the others queue,
+ * their timeout_ms counting from the call.  Errors: -ENOENT: a handle not
+ * in this file; -EINVAL: @pad set, an engine without copies or not the
+ * buffers', @len 0, a range beyond a buffer, a target without
+ * HUGESG_WRITE, the buffers on two engines or two devices; -ETIMEDOUT:
+ * timeout_ms passed (also while queued), or a DMA of the device did not
+ * complete (the engine is wedged from then on); -EINTR: a fatal signal;
+ * -ENODEV: the device is gone; -EIO: the engine is wedged.
+ * A copy that fails may have copied a part; how much is not reported.
  */
 struct hugesg_transfer {
 	__u32 size;

@@ -52,13 +52,16 @@
  * @xfer serializes copies (edu has one DMA engine) and is what remove()
  * waits on for the copy in flight; a copy takes eng.lock only for moments,
  * so that others' register, unregister and release, which need it, never
- * wait for a copy.  Lock order: xfer, then eng.lock.
+ * wait for a copy.  Lock order: xfer, then eng.lock.  A copy queues for
+ * @xfer on @xfer_wq (woken at each unlock), so that its own timeout and a
+ * fatal signal end the wait behind another's copy.
  */
 struct hugesg_edu {
 	struct hugesg_engine eng;
 	struct pci_dev *pdev;
 	void __iomem *regs;
 	struct mutex xfer;
+	wait_queue_head_t xfer_wq;
 	struct completion dma_done;	/* under xfer */
 	bool going;			/* remove() has begun */
 };
@@ -149,6 +152,7 @@ static int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 	unsigned long deadline = jiffies + msecs_to_jiffies(req->timeout_ms);
 	struct hugesg_edu *edu;
 	u64 done = 0;
+	long left;
 	int ret = 0;
 
 	if (dst->eng != eng || !req->len ||
@@ -163,8 +167,15 @@ static int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 	 * unregister or release frees them.  Only remove() could unmap them,
 	 * and it takes xfer first: they stay mapped until the copy is over.
 	 */
-	if (mutex_lock_killable(&edu->xfer))
+	left = wait_event_killable_timeout(edu->xfer_wq,
+					   mutex_trylock(&edu->xfer),
+					   req->timeout_ms ?
+					   msecs_to_jiffies(req->timeout_ms) :
+					   MAX_SCHEDULE_TIMEOUT);
+	if (left < 0)
 		return -EINTR;
+	if (!left)
+		return -ETIMEDOUT;
 	mutex_lock(&eng->lock);
 	if (READ_ONCE(edu->going) || !src->mapped || !dst->mapped)
 		ret = -ENODEV;
@@ -218,6 +229,7 @@ static int hugesg_edu_transfer(struct hugesg_reg *src, struct hugesg_reg *dst,
 	hugesg_reg_sync(dst, req->dst_offset, done, true);
 out:
 	mutex_unlock(&edu->xfer);
+	wake_up(&edu->xfer_wq);
 	return ret;
 }
 
@@ -245,6 +257,7 @@ static int hugesg_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id
 		return -ENOMEM;
 	edu->pdev = pdev;
 	mutex_init(&edu->xfer);
+	init_waitqueue_head(&edu->xfer_wq);
 	init_completion(&edu->dma_done);
 	ret = hugesg_engine_pci_enable(pdev, "hugesg-edu", 0, hugesg_edu_irq,
 				       edu, EDU_DMA_BITS, &edu->regs);
@@ -287,6 +300,7 @@ static void hugesg_edu_remove(struct pci_dev *pdev)
 	edu->eng.removed = true;
 	mutex_unlock(&edu->eng.lock);
 	mutex_unlock(&edu->xfer);
+	wake_up(&edu->xfer_wq);
 	hugesg_engine_remove(&edu->eng);
 	hugesg_engine_pci_disable(pdev, edu->regs, edu);
 	hugesg_engine_put(&edu->eng);

@@ -155,9 +155,10 @@ static int hugesg_fpga_load_table(struct hugesg_fpga *fp,
 
 	if (!shift)
 		shift = buf->page_sizes ? __ffs(buf->page_sizes) : 0;
+	if (shift < HSGF_PAGE_SHIFT_MIN || shift > HSGF_PAGE_SHIFT_MAX)
+		return -EINVAL;
 	size = 1ULL << shift;
-	if (shift < HSGF_PAGE_SHIFT_MIN || shift > HSGF_PAGE_SHIFT_MAX ||
-	    buf->page_sizes != size || (buf->start | buf->len) & (size - 1))
+	if (buf->page_sizes != size || (buf->start | buf->len) & (size - 1))
 		return -EINVAL;
 	n = hugesg_dma_page_table(&buf->sgt, shift, fp->table,
 				  HSGF_TABLE_ENTRIES);
@@ -259,7 +260,8 @@ static int hugesg_fpga_stream_start(struct hugesg_file *f, struct hugesg_reg *re
 	if (req->flags & ~HUGESG_STREAM_TO_DEVICE ||
 	    req->mode > HUGESG_STREAM_DESC ||
 	    (to_dev ? reg->dir != DMA_TO_DEVICE : !(buf->flags & HUGESG_WRITE)) ||
-	    (req->limit | buf->start | buf->len) & 7)
+	    (req->limit | buf->start | buf->len) & 7 ||
+	    req->irq_threshold > buf->len)
 		return -EINVAL;
 
 	mutex_lock(&fp->eng.lock);
@@ -473,6 +475,16 @@ static int hugesg_fpga_ring_ack(struct hugesg_file *f, struct hugesg_ring *st)
 		goto out;
 	}
 	dev_ptr = readq(fp->regs + HSGF_REG_WRITE_PTR);
+	/*
+	 * The ack may take up to what the device shows now; the interrupt
+	 * handler's copy, from which waits and poll() count, must be as far
+	 * before host_ptr moves, or host_ptr would pass it (the device raises
+	 * no interrupt before irq_threshold bytes) and the ready bytes wrap.
+	 */
+	spin_lock_irq(&fp->snap_lock);
+	if (dev_ptr > fp->snap_dev_ptr)
+		fp->snap_dev_ptr = dev_ptr;
+	spin_unlock_irq(&fp->snap_lock);
 	if (st->min_bytes > hugesg_fpga_ready_bytes(fp, dev_ptr) ||
 	    (fp->to_dev && fp->limit &&
 	     st->min_bytes > fp->limit - fp->host_ptr)) {
