@@ -425,7 +425,7 @@ static const char *ioctl_advice(int err)
 	case EACCES:
 		return "run as root (listing DMA segments needs CAP_SYS_RAWIO)";
 	case ENODEV:
-		return "that engine is not present: see `hugesg info` and the machine's PCI devices";
+		return "that engine or device is not present (or was removed): see `hugesg info` and the machine's PCI devices";
 	case ENOSPC:
 		return "too many buffers registered on this file: unregister some";
 	case EBUSY:
@@ -441,7 +441,7 @@ static const char *ioctl_advice(int err)
 	case ENOENT:
 		return "no such handle: register the buffer first";
 	case EINVAL:
-		return "the driver rejected the arguments (flags, backing, alignment, offsets or size): see dmesg";
+		return "the driver rejected the arguments (flags, backing, alignment, offsets, size, or a device of another engine): see dmesg";
 	default:
 		return "see the kernel log (dmesg)";
 	}
@@ -457,15 +457,44 @@ static int xioctl(int fd, unsigned long cmd, void *arg, const char *what)
 	return fail(err, "%s failed: %s: %s", what, strerror(err), ioctl_advice(err));
 }
 
+/*
+ * xioctl() of a struct that grew since the first version: the driver of
+ * hugesg 1.0.0 knows each command only at the first version's size
+ * @ver1 (-ENOTTY at any other).  When every byte past @ver1 is zero (the
+ * caller asks nothing new), such a driver is asked again at that size,
+ * and leaves those bytes zero.
+ */
+static int grown_ioctl(int fd, unsigned long cmd, void *arg, uint32_t ver1,
+		       const char *what)
+{
+	uint32_t *size = arg, full = *size, i;
+	const unsigned char *p = arg;
+	int rc;
+
+	if (!ioctl(fd, cmd, arg))
+		return 0;
+	if (errno != ENOTTY)
+		return xioctl(fd, cmd, arg, what);
+	for (i = ver1; i < full; i++)
+		if (p[i])
+			return xioctl(fd, cmd, arg, what);
+	*size = ver1;
+	rc = xioctl(fd, HUGESG_IOC_SIZED(cmd, ver1), arg, what);
+	*size = full;
+	return rc;
+}
+
 int hsg_info(int fd, struct hugesg_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
-	return xioctl(fd, HUGESG_IOC_INFO, info, "HUGESG_IOC_INFO");
+	return grown_ioctl(fd, HUGESG_IOC_INFO, info, HUGESG_INFO_SIZE_VER1,
+			   "HUGESG_IOC_INFO");
 }
 
-int hsg_register(int fd, const void *addr, size_t len, unsigned int flags,
-		 unsigned int engine, struct hugesg_register *reg)
+int hsg_register_device(int fd, const void *addr, size_t len,
+			unsigned int flags, unsigned int engine,
+			uint32_t device, struct hugesg_register *reg)
 {
 	*reg = (struct hugesg_register){
 		.size = sizeof(*reg),
@@ -473,8 +502,164 @@ int hsg_register(int fd, const void *addr, size_t len, unsigned int flags,
 		.addr = (uintptr_t)addr,
 		.len = len,
 		.engine = engine,
+		.device = device,
 	};
-	return xioctl(fd, HUGESG_IOC_REGISTER, reg, "HUGESG_IOC_REGISTER");
+	return grown_ioctl(fd, HUGESG_IOC_REGISTER, reg, HUGESG_REGISTER_SIZE_VER1,
+			   "HUGESG_IOC_REGISTER");
+}
+
+int hsg_register(int fd, const void *addr, size_t len, unsigned int flags,
+		 unsigned int engine, struct hugesg_register *reg)
+{
+	return hsg_register_device(fd, addr, len, flags, engine, 0, reg);
+}
+
+/* ---- devices ------------------------------------------------------------------ */
+
+/* HUGESG_IOC_DEVICE: the device of the least id at least @id; 0 or -errno. */
+static int device_at(int fd, uint32_t id, struct hugesg_device *dev)
+{
+	*dev = (struct hugesg_device){ .size = sizeof(*dev), .id = id };
+	if (!ioctl(fd, HUGESG_IOC_DEVICE, dev))
+		return dev->id >= id ? 0 :
+		       fail(EIO, "HUGESG_IOC_DEVICE reported device %u when asked for %u or later: driver bug, report it",
+			    dev->id, id);
+	if (errno == ENOENT)
+		return -ENOENT;
+	if (errno == ENOTTY)
+		return fail(ENOTTY, "the driver has no HUGESG_IOC_DEVICE (ABI version 1): it cannot tell its devices apart; build the driver and this program from the same tree");
+	return fail(errno, "HUGESG_IOC_DEVICE failed: %s: %s", strerror(errno),
+		    ioctl_advice(errno));
+}
+
+int hsg_devices(int fd, struct hugesg_device *devs, int max)
+{
+	struct hugesg_device d;
+	uint32_t id = 0;
+	int n = 0, rc;
+
+	while (!(rc = device_at(fd, id, &d))) {
+		if (n < max)
+			devs[n] = d;
+		n++;
+		if (d.id == UINT32_MAX)
+			break;
+		id = d.id + 1;
+	}
+	return rc && rc != -ENOENT ? rc : n;
+}
+
+int hsg_device(int fd, uint32_t id, struct hugesg_device *dev)
+{
+	int rc = id ? device_at(fd, id, dev) : -ENOENT;
+
+	if (rc && rc != -ENOENT)
+		return rc;
+	if (rc || dev->id != id)
+		return fail(ENODEV, "no device %u (ids start at 1; a device removed or bound again has a new one): `hugesg info` lists the devices",
+			    id);
+	return 0;
+}
+
+char *hsg_device_pci_name(const struct hugesg_device *dev, char *buf, size_t n)
+{
+	snprintf(buf, n, "%04x:%02x:%02x.%x", dev->pci_domain, dev->pci_bus,
+		 dev->pci_slot, dev->pci_func);
+	return buf;
+}
+
+const char *hsg_iommu_name(unsigned int iommu)
+{
+	switch (iommu) {
+	case HUGESG_IOMMU_NONE:
+		return "none";
+	case HUGESG_IOMMU_STRICT:
+		return "strict";
+	case HUGESG_IOMMU_LAZY:
+		return "lazy";
+	default:
+		return "unknown";
+	}
+}
+
+const char *hsg_device_state_name(unsigned int state)
+{
+	switch (state) {
+	case HUGESG_DEVICE_READY:
+		return "ready";
+	case HUGESG_DEVICE_WEDGED:
+		return "wedged";
+	default:
+		return "unknown";
+	}
+}
+
+/* A PCI address "dddd:bb:ss.f" or "bb:ss.f" into @want's fields. */
+static bool parse_pci(const char *s, struct hugesg_device *want)
+{
+	unsigned int dom = 0, bus, slot, fn;
+	int end = -1;
+
+	if (strspn(s, "0123456789abcdefABCDEF:.") != strlen(s))
+		return false;
+	if (sscanf(s, "%x:%x:%x.%x%n", &dom, &bus, &slot, &fn, &end) != 4 || s[end]) {
+		end = -1;
+		dom = 0;
+		if (sscanf(s, "%x:%x.%x%n", &bus, &slot, &fn, &end) != 3 || s[end])
+			return false;
+	}
+	if (!isxdigit((unsigned char)*s) || bus > 0xff || slot > 0x1f || fn > 7)
+		return false;
+	want->pci_domain = dom;
+	want->pci_bus = bus;
+	want->pci_slot = slot;
+	want->pci_func = fn;
+	return true;
+}
+
+int hsg_device_find(int fd, const char *name, unsigned int engine,
+		    struct hugesg_device *dev)
+{
+	struct hugesg_device want = { 0 };
+	unsigned long long id;
+	char *end, pci[32];
+	bool by_id;
+	int rc;
+
+	errno = 0;
+	id = name && isdigit((unsigned char)*name) ? strtoull(name, &end, 10) : 0;
+	by_id = name && isdigit((unsigned char)*name) && !*end;
+	if (by_id && (errno || !id || id > UINT32_MAX))
+		return fail(ENODEV, "no device %s (ids start at 1): `hugesg info` lists the devices",
+			    name);
+	if (!by_id && !(name && parse_pci(name, &want)))
+		return fail(EINVAL, "bad device '%s': give its id or its PCI address as `hugesg info` lists them (e.g. 2 or 0000:00:04.0)",
+			    name ? name : "");
+	if (by_id) {
+		rc = hsg_device(fd, (uint32_t)id, dev);
+		if (rc)
+			return rc;
+	} else {
+		for (id = 0; !(rc = device_at(fd, (uint32_t)id, dev)); id = dev->id + 1ULL) {
+			if (dev->pci_domain == want.pci_domain && dev->pci_bus == want.pci_bus &&
+			    dev->pci_slot == want.pci_slot && dev->pci_func == want.pci_func)
+				break;
+			if (dev->id == UINT32_MAX) {
+				rc = -ENOENT;
+				break;
+			}
+		}
+		if (rc == -ENOENT)
+			return fail(ENODEV, "no device at PCI address %s that hugesg drives: `hugesg info` lists the devices",
+				    name);
+		if (rc)
+			return rc;
+	}
+	if (engine && dev->engine != engine)
+		return fail(EINVAL, "device %s (%s) is an %s device, not %s: `hugesg info` lists the devices",
+			    name, hsg_device_pci_name(dev, pci, sizeof(pci)),
+			    hsg_engine_name(dev->engine), hsg_engine_name(engine));
+	return 0;
 }
 
 int hsg_unregister(int fd, uint32_t handle)

@@ -11,7 +11,8 @@
  * a failure hsg_last_error() gives a sentence saying what went wrong and
  * what to do about it.  Calls whose ioctl has many inputs take the uapi
  * struct itself, filled by the caller; the library always sets its .size.
- * A device is an ordinary file descriptor from hsg_open().
+ * The driver is an ordinary file descriptor from hsg_open(); each of its
+ * devices (boards) has an id, which hsg_devices() lists.
  */
 #ifndef LIBHUGESG_H
 #define LIBHUGESG_H
@@ -162,17 +163,71 @@ HSG_API bool hsg_module_loaded(const char *name);
 /* "fpga", "edu", or "unknown". */
 HSG_API const char *hsg_engine_name(unsigned int engine);
 
-/* HUGESG_IOC_INFO: ABI version, engines found, which are behind an IOMMU. */
+/*
+ * HUGESG_IOC_INFO: ABI version, engines found, which are behind an IOMMU,
+ * the number of devices (0 from a driver of ABI version 1, which has
+ * only the struct's first version).
+ */
 HSG_API int hsg_info(int fd, struct hugesg_info *info);
 
+/* ---- devices (boards) ------------------------------------------------------ */
+
 /*
- * HUGESG_IOC_REGISTER the buffer [@addr, @addr + @len) for @engine with
- * @flags (HUGESG_HUGE etc., | HUGESG_WRITE if the device writes it).  @reg
- * gets the handle and the facts (entries, pins, page sizes).
+ * Every device the driver drives (HUGESG_IOC_DEVICE), in the order of their
+ * ids: fills up to @max entries and returns how many there are (may exceed
+ * @max).  -ENOTTY from a driver of ABI version 1, which cannot tell its
+ * devices apart.
+ */
+HSG_API int hsg_devices(int fd, struct hugesg_device *devs, int max);
+
+/*
+ * The device of id @id (an id that hsg_devices() reported).  -ENODEV when
+ * no device has it now (never given, or that device was removed: ids are
+ * not given again).
+ */
+HSG_API int hsg_device(int fd, uint32_t id, struct hugesg_device *dev);
+
+/*
+ * The device @name names, as a user writes it: its id ("2") or its PCI
+ * address ("0000:00:04.0", or "00:04.0" for domain 0).  With @engine
+ * non-zero it must be a device of that engine.  -EINVAL for a name that
+ * is neither, -ENODEV when no device has it, -EINVAL when the device is of
+ * another engine; hsg_last_error() says which, and where to look.
+ */
+HSG_API int hsg_device_find(int fd, const char *name, unsigned int engine,
+			    struct hugesg_device *dev);
+
+/* The PCI address of @dev, "dddd:bb:ss.f", into @buf.  Returns @buf. */
+HSG_API char *hsg_device_pci_name(const struct hugesg_device *dev, char *buf,
+				  size_t n);
+
+/* "strict", "lazy" or "none" (HUGESG_IOMMU_*); "unknown" otherwise. */
+HSG_API const char *hsg_iommu_name(unsigned int iommu);
+
+/* "ready" or "wedged" (HUGESG_DEVICE_*); "unknown" otherwise. */
+HSG_API const char *hsg_device_state_name(unsigned int state);
+
+/* ---- registrations and jobs ------------------------------------------------ */
+
+/*
+ * HUGESG_IOC_REGISTER the buffer [@addr, @addr + @len) for the first device
+ * of @engine with @flags (HUGESG_HUGE etc., | HUGESG_WRITE if the device
+ * writes it).  @reg gets the handle and the facts (entries, pins, page
+ * sizes, and the device's id where the driver reports it).
  */
 HSG_API int hsg_register(int fd, const void *addr, size_t len,
 			 unsigned int flags, unsigned int engine,
 			 struct hugesg_register *reg);
+
+/*
+ * hsg_register() for the device of id @device (0: the first of @engine),
+ * which must be of @engine: -ENODEV when no device has that id, -EINVAL
+ * when it is of another engine.  Every job on the buffer runs on that
+ * device: a stream with it as its ring, a copy from or to it.
+ */
+HSG_API int hsg_register_device(int fd, const void *addr, size_t len,
+				unsigned int flags, unsigned int engine,
+				uint32_t device, struct hugesg_register *reg);
 
 /* HUGESG_IOC_UNREGISTER. */
 HSG_API int hsg_unregister(int fd, uint32_t handle);

@@ -2,7 +2,7 @@
 /*
  * hugesg: command-line tool of the hugesg driver (/dev/hugesg).
  *
- *   hugesg info      hugepage pools, modules, device, engines, IOMMU
+ *   hugesg info      hugepage pools, modules, the driver, its devices, IOMMU
  *   hugesg stream    FPGA pattern into a hugepage ring, verified in place
  *   hugesg copy      device-mediated copy between two hugepage buffers
  *
@@ -39,7 +39,7 @@ static const char main_help[] =
 	"usage: hugesg [--help] COMMAND [OPTIONS]\n"
 	"\n"
 	"Commands:\n"
-	"  info     hugepage pools, driver, engines and whether they sit behind an IOMMU\n"
+	"  info     hugepage pools, driver, and every device: engine, PCI address, IOMMU, state\n"
 	"  stream   stream the FPGA pattern into a hugepage ring and verify it in place\n"
 	"  copy     copy between two hugepage buffers through the edu device, verify it\n"
 	"\n"
@@ -49,8 +49,11 @@ static const char info_help[] =
 	"usage: hugesg info\n"
 	"\n"
 	"Show the hugepage pools of every size, whether the modules hugesg and\n"
-	"hugesg_drv are loaded and /dev/hugesg exists, the ABI version, and the\n"
-	"engines found with whether each is behind a translating IOMMU.\n"
+	"hugesg_drv are loaded and /dev/hugesg exists, the ABI version, the\n"
+	"engines found with whether each is behind a translating IOMMU, and every\n"
+	"device (board) with its id, engine, PCI address, IOMMU mode (strict,\n"
+	"lazy, or none: DMA direct) and state (ready, or wedged: it did not stop).\n"
+	"The id or PCI address is what --device of the other commands takes.\n"
 	"Exits 3 when hugesg cannot work here: no driver, no engine, no hugepages.\n";
 
 static const char stream_help[] =
@@ -71,17 +74,22 @@ static const char stream_help[] =
 	"  --rate BYTES     bytes per millisecond of device time (default: full speed)\n"
 	"  --memfd          memfd_create(MFD_HUGETLB) ring instead of anonymous\n"
 	"  --to-device      play the pattern out to the device instead\n"
+	"  --device ID|PCI  the hugesg-fpga board, by id or PCI address as\n"
+	"                   'hugesg info' lists it (default: the first)\n"
 	"  --quiet          no progress on stderr\n"
 	"\n"
 	"Prints 'stream: N bytes verified, M mismatches, ...' on stdout.\n";
 
 static const char copy_help[] =
-	"usage: hugesg copy [--engine edu] [--size BYTES] [--page 2M|1G] [--offset N]\n"
+	"usage: hugesg copy [--engine edu] [--device ID|PCI] [--size BYTES] [--page 2M|1G]\n"
+	"                   [--offset N]\n"
 	"\n"
 	"Fill a hugepage buffer with the pattern, have the device copy --size bytes\n"
 	"(default 16k) from --offset (default: across the first hugepage boundary)\n"
 	"into a second buffer at the same offset, and verify the copy and the bytes\n"
-	"around it.  Sizes and offsets: multiples of 8, suffixes k, M, G.\n";
+	"around it.  Sizes and offsets: multiples of 8, suffixes k, M, G.  --device\n"
+	"picks the edu device by id or PCI address as 'hugesg info' lists it\n"
+	"(default: the first).\n";
 
 static double now_s(void)
 {
@@ -156,18 +164,33 @@ static const char *page_name(uint64_t page)
 	return page == HSG_PAGE_1G ? "1G" : "2M";
 }
 
-/* Open the device and check that it has @engine; an exit code. */
-static int open_engine(unsigned int engine, int *fd)
+/*
+ * Open the driver and check that it has @engine and, with @device (a
+ * user's --device, NULL: the first of @engine), that device: *@id gets
+ * its id, 0 for the first.  An exit code: a --device that is no id or
+ * PCI address, or names a device of another engine, is a usage error.
+ */
+static int open_engine(unsigned int engine, const char *device, int *fd,
+		       uint32_t *id)
 {
+	struct hugesg_device dev;
 	struct hugesg_info info;
 	int rc;
 
+	*id = 0;
 	*fd = hsg_open(NULL);
 	if (*fd < 0)
 		return lib_failure(*fd);
 	rc = hsg_info(*fd, &info);
+	if (!rc && device) {
+		rc = hsg_device_find(*fd, device, engine, &dev);
+		*id = dev.id;
+	}
 	if (rc) {
 		hsg_close(*fd);
+		if (rc == -EINVAL)
+			return usage_error(engine == HUGESG_ENGINE_EDU ? "copy " : "stream ",
+					   "--device: %s", hsg_last_error());
 		return lib_failure(rc);
 	}
 	if (!(info.engines & (1U << engine))) {
@@ -201,6 +224,28 @@ static bool show_pools(void)
 	return any;
 }
 
+/* Every device: id, engine, PCI address, IOMMU mode, state. */
+static void show_devices(int fd)
+{
+	struct hugesg_device devs[64];
+	char pci[32];
+	int i, n = hsg_devices(fd, devs, 64);
+
+	if (n < 0) {
+		printf("devices: %s\n", hsg_last_error());
+		return;
+	}
+	printf("devices: %d\n", n);
+	for (i = 0; i < n && i < 64; i++)
+		printf("  device %u: %-4s %s, IOMMU %s, %s\n", devs[i].id,
+		       hsg_engine_name(devs[i].engine),
+		       hsg_device_pci_name(&devs[i], pci, sizeof(pci)),
+		       hsg_iommu_name(devs[i].iommu),
+		       hsg_device_state_name(devs[i].state));
+	if (n > 64)
+		printf("  and %d more\n", n - 64);
+}
+
 static bool show_device(void)
 {
 	struct hugesg_info info;
@@ -215,8 +260,8 @@ static bool show_device(void)
 		return false;
 	}
 	rc = hsg_info(fd, &info);
-	hsg_close(fd);
 	if (rc) {
+		hsg_close(fd);
 		printf("device " HSG_DEFAULT_DEVICE ": %s\n", hsg_last_error());
 		return false;
 	}
@@ -227,6 +272,8 @@ static bool show_device(void)
 		       !(info.engines & (1U << e)) ? "not found" :
 		       info.iommu & (1U << e) ? "found, behind a translating IOMMU" :
 		       "found, no translating IOMMU (bus addresses are physical)");
+	show_devices(fd);
+	hsg_close(fd);
 	if (info.abi_version != HUGESG_ABI_VERSION)
 		printf("ABI mismatch: build the driver and this tool from the same tree\n");
 	return info.engines && info.abi_version == HUGESG_ABI_VERSION;
@@ -252,6 +299,7 @@ struct stream_opts {
 	uint64_t size, total, page, seed, rate;
 	unsigned int mode;
 	bool memfd, quiet, to_device;
+	const char *device;	/* --device, NULL: the first */
 };
 
 struct verify {
@@ -364,18 +412,20 @@ static int run_stream(int fd, const struct hsg_buf *ring, uint32_t handle,
 
 /*
  * The stream's ring on the FPGA engine's file @fd: allocated, registered
- * with @flags (HUGESG_WRITE when the device writes it) and, for a hugepage
+ * for device @id (0: the first hugesg-fpga) with @flags (HUGESG_WRITE when
+ * the device writes it) and, for a hugepage
  * table, checked to have DMA segments of whole pages.  0 or an exit code;
  * the caller frees @ring and closes @fd either way.
  */
-static int stream_ring(const struct stream_opts *o, int fd, unsigned int flags,
-		       struct hsg_buf *ring, struct hugesg_register *reg)
+static int stream_ring(const struct stream_opts *o, int fd, uint32_t id,
+		       unsigned int flags, struct hsg_buf *ring,
+		       struct hugesg_register *reg)
 {
 	int rc = hsg_buf_alloc(ring, o->size, o->page, o->memfd ? HSG_MEMFD : HSG_ANON);
 
 	if (!rc)
-		rc = hsg_register(fd, ring->addr, ring->len, HUGESG_HUGE | flags,
-				  HUGESG_ENGINE_FPGA, reg);
+		rc = hsg_register_device(fd, ring->addr, ring->len, HUGESG_HUGE | flags,
+					 HUGESG_ENGINE_FPGA, id, reg);
 	if (rc)
 		return lib_failure(rc);
 	/*
@@ -398,13 +448,14 @@ static int do_stream(const struct stream_opts *o)
 	struct hugesg_ring st = { 0 };
 	struct hugesg_register reg;
 	struct hsg_buf ring;
+	uint32_t id;
 	double t0;
 	int fd, rc;
 
-	rc = open_engine(HUGESG_ENGINE_FPGA, &fd);
+	rc = open_engine(HUGESG_ENGINE_FPGA, o->device, &fd, &id);
 	if (rc)
 		return rc;
-	rc = stream_ring(o, fd, HUGESG_WRITE, &ring, &reg);
+	rc = stream_ring(o, fd, id, HUGESG_WRITE, &ring, &reg);
 	if (rc)
 		goto out_fd;
 	t0 = now_s();
@@ -414,10 +465,11 @@ static int do_stream(const struct stream_opts *o)
 		goto out_fd;
 	}
 	printf("stream: %" PRIu64 " bytes verified, %" PRIu64 " mismatches, %" PRIu64
-	       " overruns, %.1f MB/s, mode %s, page %s\n",
+	       " overruns, %.1f MB/s, mode %s, page %s, device %u\n",
 	       (uint64_t)st.read_ptr, v.mismatches, (uint64_t)st.overruns,
 	       mb_per_s(st.read_ptr, t0),
-	       o->mode == HUGESG_STREAM_DESC ? "desc" : "table", page_name(o->page));
+	       o->mode == HUGESG_STREAM_DESC ? "desc" : "table", page_name(o->page),
+	       reg.device);
 	if (v.mismatches)
 		fprintf(stderr, "hugesg: first mismatch at stream offset 0x%" PRIx64 "\n",
 			v.first_bad);
@@ -491,15 +543,16 @@ static int do_stream_to_device(const struct stream_opts *o)
 	struct hugesg_ring st = { 0 };
 	struct hugesg_register reg;
 	struct hsg_buf ring;
+	uint32_t id;
 	bool ok;
 	double t0;
 	int fd, rc;
 
-	rc = open_engine(HUGESG_ENGINE_FPGA, &fd);
+	rc = open_engine(HUGESG_ENGINE_FPGA, o->device, &fd, &id);
 	if (rc)
 		return rc;
 	/* the device only reads it: no HUGESG_WRITE, mapped DMA_TO_DEVICE */
-	rc = stream_ring(o, fd, 0, &ring, &reg);
+	rc = stream_ring(o, fd, id, 0, &ring, &reg);
 	if (rc)
 		goto out_fd;
 	t0 = now_s();
@@ -516,11 +569,12 @@ static int do_stream_to_device(const struct stream_opts *o)
 	ok = st.state == HUGESG_RING_DONE && st.read_ptr == o->total &&
 	     !st.mismatches && st.checksum == pr.checksum;
 	printf("stream: %" PRIu64 " bytes verified by the device, %" PRIu64
-	       " mismatches, checksum %s (%#" PRIx64 "), %.1f MB/s, to device, mode %s, page %s\n",
+	       " mismatches, checksum %s (%#" PRIx64 "), %.1f MB/s, to device, mode %s, page %s, device %u\n",
 	       (uint64_t)st.read_ptr, (uint64_t)st.mismatches,
 	       st.checksum == pr.checksum ? "equal" : "DIFFERS", (uint64_t)st.checksum,
 	       mb_per_s(st.read_ptr, t0),
-	       o->mode == HUGESG_STREAM_DESC ? "desc" : "table", page_name(o->page));
+	       o->mode == HUGESG_STREAM_DESC ? "desc" : "table", page_name(o->page),
+	       reg.device);
 	if (!ok)
 		fprintf(stderr, "hugesg: the device consumed %" PRIu64 " of %" PRIu64
 			" bytes (state %u), checksum %#" PRIx64 ", expected %#" PRIx64 "\n",
@@ -544,6 +598,7 @@ static int cmd_stream(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "memfd", no_argument, NULL, 'M' },
 		{ "to-device", no_argument, NULL, 'T' },
+		{ "device", required_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -587,6 +642,9 @@ static int cmd_stream(int argc, char **argv)
 		case 'T':
 			o.to_device = true;
 			break;
+		case 'd':
+			o.device = optarg;
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
@@ -613,6 +671,7 @@ static int cmd_stream(int argc, char **argv)
 
 struct copy_opts {
 	uint64_t size, page, offset;
+	const char *device;	/* --device, NULL: the first */
 };
 
 /* Bytes of [@from, @to) of the destination that are not FILL any more. */
@@ -661,9 +720,10 @@ static int do_copy(const struct copy_opts *o)
 	struct hugesg_register src_r, dst_r;
 	struct hsg_buf src, dst = { .memfd = -1 };
 	size_t len = o->offset + o->size;
+	uint32_t id;
 	int fd, rc;
 
-	rc = open_engine(HUGESG_ENGINE_EDU, &fd);
+	rc = open_engine(HUGESG_ENGINE_EDU, o->device, &fd, &id);
 	if (rc)
 		return rc;
 	rc = hsg_buf_alloc(&src, len, o->page, HSG_ANON);
@@ -672,12 +732,13 @@ static int do_copy(const struct copy_opts *o)
 	if (!rc) {
 		hsg_pattern_fill(src.addr, src.len, 0, DEFAULT_SEED);
 		memset(dst.addr, FILL, dst.len);
-		rc = hsg_register(fd, src.addr, src.len, HUGESG_HUGE, HUGESG_ENGINE_EDU,
-				  &src_r);
+		rc = hsg_register_device(fd, src.addr, src.len, HUGESG_HUGE,
+					 HUGESG_ENGINE_EDU, id, &src_r);
 	}
+	/* both on the device the first went to */
 	if (!rc)
-		rc = hsg_register(fd, dst.addr, dst.len, HUGESG_HUGE | HUGESG_WRITE,
-				  HUGESG_ENGINE_EDU, &dst_r);
+		rc = hsg_register_device(fd, dst.addr, dst.len, HUGESG_HUGE | HUGESG_WRITE,
+					 HUGESG_ENGINE_EDU, src_r.device, &dst_r);
 	rc = rc ? lib_failure(rc) : copy_and_check(fd, &dst, src_r.handle, dst_r.handle, o);
 	hsg_close(fd);	/* releases the registrations */
 	hsg_buf_free(&dst);
@@ -689,6 +750,7 @@ static int cmd_copy(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "engine", required_argument, NULL, 'e' },
+		{ "device", required_argument, NULL, 'd' },
 		{ "size", required_argument, NULL, 's' },
 		{ "page", required_argument, NULL, 'p' },
 		{ "offset", required_argument, NULL, 'o' },
@@ -703,6 +765,9 @@ static int cmd_copy(int argc, char **argv)
 		case 'e':
 			if (strcmp(optarg, "edu"))
 				rc = usage_error("copy ", "--engine: only edu copies");
+			break;
+		case 'd':
+			o.device = optarg;
 			break;
 		case 's':
 			rc = size_arg("copy ", "--size", optarg, &o.size);

@@ -63,6 +63,7 @@ struct hugesg_engine_ops {
 struct hugesg_engine {
 	struct list_head node;		/* in the engine list */
 	struct kref ref;
+	u32 id;				/* the device's id: hugesg_engine_add() */
 	unsigned int type;		/* HUGESG_ENGINE_* */
 	struct device *dev;		/* what buffers are mapped for */
 	struct mutex lock;

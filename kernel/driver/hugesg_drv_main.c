@@ -32,8 +32,14 @@
 #include "compat.h"
 #include "hugesg_drv.h"
 
+/*
+ * The engines, in the order they were added, so in the order of their ids:
+ * a device's id is never given again while the module is loaded (the
+ * uapi header), so a stale id names no device rather than another one.
+ */
 static LIST_HEAD(hugesg_engines);
 static DEFINE_MUTEX(hugesg_engines_lock);
+static u32 hugesg_engines_last_id;
 
 void hugesg_engine_add(struct hugesg_engine *eng)
 {
@@ -45,6 +51,7 @@ void hugesg_engine_add(struct hugesg_engine *eng)
 	eng->iommu = hugesg_iommu_translates(eng->dev);
 	eng->iommu_strict = hugesg_iommu_strict(eng->dev);
 	mutex_lock(&hugesg_engines_lock);
+	eng->id = ++hugesg_engines_last_id;
 	list_add_tail(&eng->node, &hugesg_engines);
 	mutex_unlock(&hugesg_engines_lock);
 }
@@ -148,20 +155,30 @@ void hugesg_engine_pci_disable(struct pci_dev *pdev, void __iomem *regs,
 	pci_disable_device(pdev);
 }
 
-static struct hugesg_engine *hugesg_engine_get(unsigned int type)
+/*
+ * The engine of a REGISTER, referenced: device @id, which must be of
+ * @type, or with @id 0 the first engine of @type.  An engine being removed
+ * is none: -ENODEV; a device of another type: -EINVAL.
+ */
+static struct hugesg_engine *hugesg_engine_get(unsigned int type, u32 id)
 {
-	struct hugesg_engine *eng;
+	struct hugesg_engine *eng, *found = ERR_PTR(-ENODEV);
 
 	mutex_lock(&hugesg_engines_lock);
 	list_for_each_entry(eng, &hugesg_engines, node) {
-		if (eng->type == type && !eng->removed) {
+		if (READ_ONCE(eng->removed) ||
+		    (id ? eng->id != id : eng->type != type))
+			continue;
+		if (eng->type != type) {
+			found = ERR_PTR(-EINVAL);
+		} else {
 			kref_get(&eng->ref);
-			mutex_unlock(&hugesg_engines_lock);
-			return eng;
+			found = eng;
 		}
+		break;
 	}
 	mutex_unlock(&hugesg_engines_lock);
-	return NULL;
+	return found;
 }
 
 /* The largest ioctl argument (include/uapi/linux/hugesg.h) */
@@ -172,8 +189,13 @@ static struct hugesg_engine *hugesg_engine_get(unsigned int type)
 
 /* The first version of each argument ends where the header says. */
 static_assert(offsetofend(struct hugesg_info, pad) == HUGESG_INFO_SIZE_VER1);
+static_assert(offsetofend(struct hugesg_info, pad2) == HUGESG_INFO_SIZE_VER2);
 static_assert(offsetofend(struct hugesg_register, page_sizes) ==
 	      HUGESG_REGISTER_SIZE_VER1);
+static_assert(offsetofend(struct hugesg_register, pad2) ==
+	      HUGESG_REGISTER_SIZE_VER2);
+static_assert(offsetofend(struct hugesg_device, pad2) ==
+	      HUGESG_DEVICE_SIZE_VER1);
 static_assert(offsetofend(struct hugesg_unregister, handle) ==
 	      HUGESG_UNREGISTER_SIZE_VER1);
 static_assert(offsetofend(struct hugesg_segments, segs) ==
@@ -282,21 +304,64 @@ static long hugesg_ioc_info(unsigned int cmd, void __user *uarg)
 			     uarg);
 	if (ret)
 		return ret;
-	if (info.pad)
+	if (info.pad || info.pad2)
 		return -EINVAL;
 	/* nothing is in: every out-field is ours, whatever the caller left */
 	info.abi_version = HUGESG_ABI_VERSION;
 	info.engines = 0;
 	info.iommu = 0;
 	info.max_registrations = HUGESG_MAX_REGISTRATIONS;
+	info.nr_devices = 0;
 	mutex_lock(&hugesg_engines_lock);
 	list_for_each_entry(eng, &hugesg_engines, node) {
 		info.engines |= 1U << eng->type;
 		if (eng->iommu)
 			info.iommu |= 1U << eng->type;
+		if (!READ_ONCE(eng->removed))
+			info.nr_devices++;
 	}
 	mutex_unlock(&hugesg_engines_lock);
 	return hugesg_copy_out(uarg, &info, sizeof(info));
+}
+
+/* DEVICE: the device of the least id at least req.id (the uapi header). */
+static long hugesg_ioc_device(unsigned int cmd, void __user *uarg)
+{
+	struct hugesg_device req;
+	struct hugesg_engine *eng;
+	struct pci_dev *pdev;
+	int ret;
+
+	ret = hugesg_copy_in(&req, sizeof(req), HUGESG_DEVICE_SIZE_VER1, cmd,
+			     uarg);
+	if (ret)
+		return ret;
+	if (req.engine || req.state || req.iommu || req.pci_domain ||
+	    req.pci_bus || req.pci_slot || req.pci_func || req.pad || req.pad2)
+		return -EINVAL;
+	ret = -ENOENT;
+	mutex_lock(&hugesg_engines_lock);
+	list_for_each_entry(eng, &hugesg_engines, node) {
+		if (eng->id < req.id || READ_ONCE(eng->removed))
+			continue;
+		req.id = eng->id;
+		req.engine = eng->type;
+		req.state = READ_ONCE(eng->wedged) ? HUGESG_DEVICE_WEDGED :
+			    HUGESG_DEVICE_READY;
+		req.iommu = !eng->iommu ? HUGESG_IOMMU_NONE :
+			    eng->iommu_strict ? HUGESG_IOMMU_STRICT :
+			    HUGESG_IOMMU_LAZY;
+		/* every engine is a PCI function (hugesg_engine_pci_enable()) */
+		pdev = to_pci_dev(eng->dev);
+		req.pci_domain = pci_domain_nr(pdev->bus);
+		req.pci_bus = pdev->bus->number;
+		req.pci_slot = PCI_SLOT(pdev->devfn);
+		req.pci_func = PCI_FUNC(pdev->devfn);
+		ret = 0;
+		break;
+	}
+	mutex_unlock(&hugesg_engines_lock);
+	return ret ?: hugesg_copy_out(uarg, &req, sizeof(req));
 }
 
 /*
@@ -338,15 +403,15 @@ static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
 			     uarg);
 	if (ret)
 		return ret;
-	if (req.flags & ~HUGESG_FLAGS_MASK || req.pad)
+	if (req.flags & ~HUGESG_FLAGS_MASK || req.pad || req.pad2)
 		return -EINVAL;
 	/* out-fields must come in zero */
 	if (req.handle || req.nr_entries || req.nr_dma_segments ||
 	    req.nr_pins || req.pinned_bytes || req.page_sizes)
 		return -EINVAL;
-	eng = hugesg_engine_get(req.engine);
-	if (!eng)
-		return -ENODEV;
+	eng = hugesg_engine_get(req.engine, req.device);
+	if (IS_ERR(eng))
+		return PTR_ERR(eng);
 	reg = kzalloc(sizeof(*reg), GFP_KERNEL);
 	if (!reg) {
 		ret = -ENOMEM;
@@ -413,6 +478,7 @@ static long hugesg_ioc_register(struct hugesg_file *f, unsigned int cmd,
 	req.nr_pins = reg->buf->nr_pins;
 	req.pinned_bytes = reg->buf->pinned_bytes;
 	req.page_sizes = reg->buf->page_sizes;
+	req.device = eng->id;
 	return hugesg_copy_out(uarg, &req, sizeof(req));
 
 err_unpin:
@@ -640,6 +706,8 @@ static long hugesg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return hugesg_ioc_ring(f, cmd, uarg);
 	case HUGESG_IOC_BASE(HUGESG_IOC_TRANSFER):
 		return hugesg_ioc_transfer(f, cmd, uarg);
+	case HUGESG_IOC_BASE(HUGESG_IOC_DEVICE):
+		return hugesg_ioc_device(cmd, uarg);
 	}
 	return -ENOTTY;
 }

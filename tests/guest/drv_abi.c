@@ -5,12 +5,19 @@
  * carries, the size field must be that size and at least the first
  * version's, a larger struct works if its tail is zero and is -E2BIG if not,
  * reserved fields and out-fields must come in zero, and INFO overwrites its
- * out-fields.
+ * out-fields.  The second version's fields: a first-version REGISTER
+ * takes the first device of its engine, @device is written back, DEVICE
+ * lists the devices and INFO counts them.
  */
+#include <stddef.h>
+
 #include "drvlib.h"
 
-_Static_assert(sizeof(struct hugesg_info) == HUGESG_INFO_SIZE_VER1, "info");
-_Static_assert(sizeof(struct hugesg_register) == HUGESG_REGISTER_SIZE_VER1, "register");
+_Static_assert(offsetof(struct hugesg_info, nr_devices) == HUGESG_INFO_SIZE_VER1, "info");
+_Static_assert(sizeof(struct hugesg_info) == HUGESG_INFO_SIZE_VER2, "info 2");
+_Static_assert(offsetof(struct hugesg_register, device) == HUGESG_REGISTER_SIZE_VER1, "register");
+_Static_assert(sizeof(struct hugesg_register) == HUGESG_REGISTER_SIZE_VER2, "register 2");
+_Static_assert(sizeof(struct hugesg_device) == HUGESG_DEVICE_SIZE_VER1, "device");
 _Static_assert(sizeof(struct hugesg_unregister) == HUGESG_UNREGISTER_SIZE_VER1, "unregister");
 _Static_assert(sizeof(struct hugesg_segments) == HUGESG_SEGMENTS_SIZE_VER1, "segments");
 _Static_assert(sizeof(struct hugesg_stream) == HUGESG_STREAM_SIZE_VER1, "stream");
@@ -145,6 +152,13 @@ static struct hugesg_ring ring_arg(uint64_t bytes, uint32_t timeout_ms)
 	};
 }
 
+static struct hugesg_device device_arg(uint32_t id)
+{
+	return (struct hugesg_device){
+		.size = sizeof(struct hugesg_device), .id = id,
+	};
+}
+
 static struct hugesg_transfer transfer_arg(struct astate *a)
 {
 	return (struct hugesg_transfer){
@@ -175,12 +189,18 @@ static void test_larger_struct_with_zero_tail_works(void **state)
 	struct hugesg_stream s = stream_arg(a);
 	struct hugesg_ring r = ring_arg(4096, 5000);
 	struct hugesg_transfer x = transfer_arg(a);
+	struct hugesg_device d = device_arg(0);
 
 	assert_int_equal(BIG(a->fd, HUGESG_IOC_INFO, &info), 0);
 	assert_int_equal(info.size, sizeof(info) + EXTRA);
 	assert_int_equal(info.abi_version, HUGESG_ABI_VERSION);
 	assert_int_equal(info.max_registrations, HUGESG_MAX_REGISTRATIONS);
 	assert_true(info.engines & (1U << HUGESG_ENGINE_FPGA));
+	assert_true(info.nr_devices >= 2);
+
+	assert_int_equal(BIG(a->fd, HUGESG_IOC_DEVICE, &d), 0);
+	assert_true(d.id >= 1);
+	assert_true(d.engine == HUGESG_ENGINE_FPGA || d.engine == HUGESG_ENGINE_EDU);
 
 	assert_int_equal(BIG(a->fd, HUGESG_IOC_REGISTER, &reg), 0);
 	assert_true(reg.handle > 0);
@@ -223,8 +243,11 @@ static void test_larger_struct_with_nonzero_tail_is_e2big(void **state)
 	struct hugesg_stream s = stream_arg(a);
 	struct hugesg_ring r = ring_arg(0, 0);
 	struct hugesg_transfer x = transfer_arg(a);
+	struct hugesg_device d = device_arg(0);
 
 	assert_int_equal(BIG_DIRTY(a->fd, HUGESG_IOC_INFO, &info), -E2BIG);
+	assert_int_equal(BIG_DIRTY(a->fd, HUGESG_IOC_DEVICE, &d), -E2BIG);
+	assert_int_equal(d.engine, 0);
 	assert_int_equal(BIG_DIRTY(a->fd, HUGESG_IOC_REGISTER, &reg), -E2BIG);
 	assert_int_equal(reg.handle, 0);
 	if (!geteuid())
@@ -267,7 +290,10 @@ static void test_struct_over_4096_bytes_is_e2big(void **state)
 				    ARG_MAX + 8, -1), -E2BIG);
 }
 
-/* Each ioctl with its first version's struct, @len bytes, good content */
+/*
+ * Each ioctl with its first version's struct, @len bytes (of a struct that
+ * may have grown since), good content
+ */
 struct anyarg {
 	const char *name;
 	unsigned long cmd;
@@ -275,6 +301,7 @@ struct anyarg {
 	union {
 		struct hugesg_info info;
 		struct hugesg_register reg;
+		struct hugesg_device d;
 		struct hugesg_unregister u;
 		struct hugesg_segments sq;
 		struct hugesg_stream s;
@@ -287,15 +314,18 @@ static int all_args(struct astate *a, struct anyarg *arg)
 {
 	int n = 0;
 
-#define ARG(c, field, val) do {						\
+#define ARG_VER1(c, field, val, ver1) do {				\
 		arg[n].name = #c;					\
 		arg[n].cmd = c;						\
-		arg[n].len = sizeof(arg[n].v.field);			\
+		arg[n].len = ver1;					\
 		arg[n].v.field = val;					\
+		arg[n].v.field.size = ver1;				\
 		n++;							\
 	} while (0)
-	ARG(HUGESG_IOC_INFO, info, info_arg());
-	ARG(HUGESG_IOC_REGISTER, reg, register_arg(a));
+#define ARG(c, field, val) ARG_VER1(c, field, val, sizeof(arg[n].v.field))
+	ARG_VER1(HUGESG_IOC_INFO, info, info_arg(), HUGESG_INFO_SIZE_VER1);
+	ARG_VER1(HUGESG_IOC_REGISTER, reg, register_arg(a), HUGESG_REGISTER_SIZE_VER1);
+	ARG(HUGESG_IOC_DEVICE, d, device_arg(0));
 	ARG(HUGESG_IOC_UNREGISTER, u, unregister_arg(a->src));
 	/* (as nobody SEGMENTS is -EPERM before its argument is read) */
 	if (!geteuid())
@@ -306,6 +336,7 @@ static int all_args(struct astate *a, struct anyarg *arg)
 	ARG(HUGESG_IOC_RING_ACK, r, ring_arg(0, 0));
 	ARG(HUGESG_IOC_TRANSFER, x, transfer_arg(a));
 #undef ARG
+#undef ARG_VER1
 	return n;
 }
 
@@ -343,7 +374,7 @@ static void test_size_field_other_than_command_size_is_einval(void **state)
 		/* a larger struct under the first version's command */
 		memcpy(buf, &arg[i].v, len);
 		memcpy(buf, &big, sizeof(big));
-		if (hsg_ioctl(a->fd, arg[i].cmd, buf) != -EINVAL)
+		if (hsg_ioctl(a->fd, HUGESG_IOC_SIZED(arg[i].cmd, len), buf) != -EINVAL)
 			fail_msg("%s: size field %u with a command of %u bytes is not -EINVAL",
 				 arg[i].name, big, len);
 		/* the first version's struct under a larger command */
@@ -367,10 +398,23 @@ static void test_nonzero_pad_is_einval(void **state)
 				      HUGESG_IOC_STREAM_STOP };
 	unsigned int i;
 
+	struct hugesg_device d = device_arg(0);
+
 	info.pad = 1;
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_INFO, &info), -EINVAL);
+	info = info_arg();
+	info.pad2 = 1;
 	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_INFO, &info), -EINVAL);
 	reg.pad = 1;
 	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_REGISTER, &reg), -EINVAL);
+	reg = register_arg(a);
+	reg.pad2 = 1;
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_REGISTER, &reg), -EINVAL);
+	d.pad = 1;
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d), -EINVAL);
+	d = device_arg(0);
+	d.pad2 = 1;
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d), -EINVAL);
 	sq.pad = 1;
 	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_SEGMENTS, &sq),
 			 geteuid() ? -EPERM : -EINVAL);
@@ -461,7 +505,9 @@ static void test_info_overwrites_out_fields(void **state)
 	info.engines = 0xffffffff;
 	info.iommu = 0xffffffff;
 	info.max_registrations = 0xffffffff;
+	info.nr_devices = 0xffffffff;
 	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_INFO, &info), 0);
+	assert_int_equal(info.nr_devices, want.nr_devices);
 	assert_int_equal(info.abi_version, HUGESG_ABI_VERSION);
 	assert_int_equal(info.engines, want.engines);
 	assert_int_equal(info.iommu, want.iommu);
@@ -481,8 +527,12 @@ static void test_unknown_type_number_or_direction_is_enotty(void **state)
 	assert_int_equal(hsg_ioctl(a->fd, _IOC(_IOC_NONE, HUGESG_IOC_MAGIC, 0,
 					       sizeof(info)), &info), -ENOTTY);
 	assert_int_equal(hsg_ioctl(a->fd, _IOC(_IOC_READ | _IOC_WRITE,
-					       HUGESG_IOC_MAGIC, 9, sizeof(info)),
+					       HUGESG_IOC_MAGIC, 10, sizeof(info)),
 				   &info), -ENOTTY);
+	/* DEVICE is _IOWR: write-only, it is another command */
+	assert_int_equal(hsg_ioctl(a->fd, _IOC(_IOC_WRITE, HUGESG_IOC_MAGIC, 9,
+					       sizeof(struct hugesg_device)), &info),
+			 -ENOTTY);
 	assert_int_equal(hsg_ioctl(a->fd, _IOC(_IOC_READ | _IOC_WRITE,
 					       HUGESG_IOC_MAGIC + 1, 0, sizeof(info)),
 				   &info), -ENOTTY);
@@ -490,6 +540,126 @@ static void test_unknown_type_number_or_direction_is_enotty(void **state)
 	assert_int_equal(hsg_ioctl(a->fd, _IOC(_IOC_READ | _IOC_WRITE,
 					       HUGESG_IOC_MAGIC, 2, 8), &info),
 			 -ENOTTY);
+}
+
+/*
+ * A caller of the first version: INFO of 24 bytes is answered in 24 (no
+ * device count), REGISTER of 72 takes the first hugesg-fpga board, as
+ * before there were several: while a stream runs on that buffer, the first
+ * board is busy for another file (-EBUSY) and the second is not.
+ */
+static void test_first_version_register_takes_the_first_device(void **state)
+{
+	struct astate *a = *state;
+	struct hugesg_info info = info_arg();
+	struct hugesg_register reg = register_arg(a);
+	struct hugesg_stream s = stream_arg(a);
+	struct hugesg_ring r;
+	char *other = map_huge(a->t, SZ_2M, 21);
+	int fd2 = hsg_open(), h;
+	uint32_t ids[2], i;
+
+	two_fpga_boards(ids);
+	assert_non_null(other);
+	assert_int_equal(call_sized(a->fd, HUGESG_IOC_INFO, &info,
+				    HUGESG_INFO_SIZE_VER1, HUGESG_INFO_SIZE_VER1, -1), 0);
+	assert_int_equal(info.abi_version, HUGESG_ABI_VERSION);
+	assert_int_equal(call_sized(a->fd, HUGESG_IOC_REGISTER, &reg,
+				    HUGESG_REGISTER_SIZE_VER1,
+				    HUGESG_REGISTER_SIZE_VER1, -1), 0);
+	assert_true(reg.handle > 0);
+	s.handle = reg.handle;
+	s.limit = 0;		/* until stopped, paced */
+	s.rate = 64;
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_STREAM_START, &s), 0);
+	for (i = 0; i < 2; i++) {
+		h = hsg_register_on(fd2, other, SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+				    HUGESG_ENGINE_FPGA, ids[i], NULL);
+		assert_true(h > 0);
+		assert_int_equal(hsg_stream(fd2, h, HUGESG_STREAM_TABLE, 5, 4096),
+				 i == 0 ? -EBUSY : 0);
+		if (i == 1)
+			assert_int_equal(hsg_ring(fd2, HUGESG_IOC_STREAM_STOP, 0, 0, &r), 0);
+		assert_int_equal(hsg_unregister(fd2, h), 0);
+	}
+	assert_int_equal(hsg_ring(a->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &r), 0);
+	assert_int_equal(hsg_unregister(a->fd, reg.handle), 0);
+	close(fd2);
+}
+
+/*
+ * The second version's @device: 0 takes the first board of the engine, an
+ * id that board, and either is written back; INFO of the second version
+ * counts what DEVICE lists.
+ */
+static void test_register_device_is_written_back(void **state)
+{
+	struct astate *a = *state;
+	struct hugesg_info info = info_arg();
+	struct hugesg_device d[16];
+	struct hugesg_register reg;
+	uint32_t ids[2];
+	int i;
+
+	two_fpga_boards(ids);
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_INFO, &info), 0);
+	assert_int_equal(info.nr_devices, hsg_list_devices(d, 16));
+	for (i = -1; i < 2; i++) {
+		assert_true(hsg_register_on(a->fd, a->spare, SZ_2M,
+					    HUGESG_HUGE | HUGESG_WRITE,
+					    HUGESG_ENGINE_FPGA, i < 0 ? 0 : ids[i],
+					    &reg) > 0);
+		assert_int_equal(reg.device, ids[i < 0 ? 0 : i]);
+		assert_int_equal(reg.pad2, 0);
+		assert_int_equal(hsg_unregister(a->fd, reg.handle), 0);
+	}
+}
+
+/*
+ * DEVICE: from id 0 the first device, from each id reported plus 1 the
+ * next, from past the last -ENOENT with nothing written; an out-field set
+ * on input is -EINVAL.
+ */
+static void test_device_lists_in_id_order_then_enoent(void **state)
+{
+	struct astate *a = *state;
+	struct hugesg_device d = device_arg(0), prev;
+	uint32_t id = 0;
+	int n = 0, i;
+
+	while (!hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d)) {
+		assert_true(d.id >= id && d.id >= 1);
+		prev = d;
+		id = d.id + 1;
+		d = device_arg(id);
+		n++;
+	}
+	assert_int_equal(n, hsg_list_devices(NULL, 0));
+	assert_true(n >= 3);
+	/* -ENOENT past the last, its out-fields untouched */
+	d = device_arg(prev.id + 1);
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d), -ENOENT);
+	assert_int_equal(d.id, prev.id + 1);
+	assert_int_equal(d.engine, 0);
+	d = device_arg(UINT32_MAX);
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d), -ENOENT);
+	/* asking for the last's id gives exactly it */
+	d = device_arg(prev.id);
+	assert_int_equal(hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d), 0);
+	assert_memory_equal(&d, &prev, sizeof(d));
+	for (i = 0; i < 6; i++) {
+		d = device_arg(0);
+		switch (i) {
+		case 0: d.engine = HUGESG_ENGINE_FPGA; break;
+		case 1: d.state = HUGESG_DEVICE_READY; break;
+		case 2: d.iommu = HUGESG_IOMMU_STRICT; break;
+		case 3: d.pci_domain = 1; break;
+		case 4: d.pci_bus = 1; break;
+		case 5: d.pci_slot = 1; d.pci_func = 1; break;
+		}
+		if (hsg_ioctl(a->fd, HUGESG_IOC_DEVICE, &d) != -EINVAL)
+			fail_msg("device: out-field %d set on input is not -EINVAL", i);
+	}
 }
 
 int main(void)
@@ -506,6 +676,9 @@ int main(void)
 		T(test_nonzero_ring_out_field_is_einval),
 		T(test_info_overwrites_out_fields),
 		T(test_unknown_type_number_or_direction_is_enotty),
+		T(test_first_version_register_takes_the_first_device),
+		T(test_register_device_is_written_back),
+		T(test_device_lists_in_id_order_then_enoent),
 	};
 
 	return cmocka_run_group_tests_name("drv_abi", tests, NULL, NULL);

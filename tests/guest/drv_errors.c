@@ -109,6 +109,76 @@ static void test_unknown_engine_is_enodev(void **state)
 			 -ENODEV);
 }
 
+/*
+ * REGISTER's @device names no device: an id never given (past the last
+ * one, or the largest there is) is -ENODEV, nothing pinned; a device of
+ * another engine is -EINVAL.  (A removed device: drv_lifetime.)
+ */
+static void test_register_on_unknown_device_is_enodev(void **state)
+{
+	struct dstate *d = *state;
+	struct hugesg_device dev[16];
+	long pins = pins_held();
+	int n = hsg_list_devices(dev, 16);
+
+	assert_true(n > 0 && n <= 16);
+	assert_int_equal(hsg_register_on(d->fd, d->huge, SZ_2M, HUGESG_HUGE,
+					 HUGESG_ENGINE_FPGA, dev[n - 1].id + 1, NULL),
+			 -ENODEV);
+	assert_int_equal(hsg_register_on(d->fd, d->huge, SZ_2M, HUGESG_HUGE,
+					 HUGESG_ENGINE_FPGA, UINT32_MAX, NULL),
+			 -ENODEV);
+	assert_int_equal(pins_held(), pins);
+}
+
+static void test_register_on_device_of_other_engine_is_einval(void **state)
+{
+	struct dstate *d = *state;
+	uint32_t fpga[2], edu;
+	long pins = pins_held();
+
+	two_fpga_boards(fpga);
+	assert_int_equal(hsg_engine_ids(HUGESG_ENGINE_EDU, &edu, 1), 1);
+	assert_int_equal(hsg_register_on(d->fd, d->huge, SZ_2M, HUGESG_HUGE,
+					 HUGESG_ENGINE_FPGA, edu, NULL), -EINVAL);
+	assert_int_equal(hsg_register_on(d->fd, d->huge, SZ_2M, HUGESG_HUGE,
+					 HUGESG_ENGINE_EDU, fpga[1], NULL), -EINVAL);
+	/* an engine that does not exist, with a device that does */
+	assert_int_equal(hsg_register_on(d->fd, d->huge, SZ_2M, HUGESG_HUGE,
+					 99, fpga[0], NULL), -EINVAL);
+	assert_int_equal(pins_held(), pins);
+}
+
+/*
+ * A board runs one stream at a time: another file's STREAM_START on a
+ * buffer of the busy board is -EBUSY, on a buffer of the other board it
+ * runs.
+ */
+static void test_busy_board_leaves_the_other_free(void **state)
+{
+	struct dstate *d = *state;
+	char *other = map_huge(d->t, 2 * SZ_2M, 21);
+	int fd2 = hsg_open(), h[2], i;
+	struct hugesg_ring st;
+	uint32_t ids[2];
+
+	two_fpga_boards(ids);
+	assert_non_null(other);
+	for (i = 0; i < 2; i++) {
+		h[i] = hsg_register_on(fd2, other + i * SZ_2M, SZ_2M,
+				       HUGESG_HUGE | HUGESG_WRITE,
+				       HUGESG_ENGINE_FPGA, ids[i], NULL);
+		assert_true(h[i] > 0);
+	}
+	/* the fixture's buffer is on the first board */
+	assert_int_equal(hsg_stream(d->fd, d->h, HUGESG_STREAM_TABLE, 0, 0), 0);
+	assert_int_equal(hsg_stream(fd2, h[0], HUGESG_STREAM_TABLE, 0, 0), -EBUSY);
+	assert_int_equal(hsg_stream(fd2, h[1], HUGESG_STREAM_TABLE, 0, 0), 0);
+	assert_int_equal(hsg_ring(fd2, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+	assert_int_equal(hsg_ring(d->fd, HUGESG_IOC_STREAM_STOP, 0, 0, &st), 0);
+	close(fd2);
+}
+
 static void test_unknown_flags_or_mode_is_einval(void **state)
 {
 	struct dstate *d = *state;
@@ -485,6 +555,9 @@ int main(void)
 		T(test_transfer_outside_buffer_is_einval),
 		T(test_zero_length_is_einval),
 		T(test_unknown_engine_is_enodev),
+		T(test_register_on_unknown_device_is_enodev),
+		T(test_register_on_device_of_other_engine_is_einval),
+		T(test_busy_board_leaves_the_other_free),
 		T(test_unknown_flags_or_mode_is_einval),
 		T(test_unregister_while_streaming_is_ebusy),
 		T(test_second_stream_is_ebusy),

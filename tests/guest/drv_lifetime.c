@@ -5,8 +5,10 @@
  * another process keeps its buffers until the last close; the module cannot
  * go while a file is open; an edu device unbound during a copy fails the
  * copy with -ENODEV and works again once bound back; an epoll entry on a
- * streaming file outlives hugesg-fpga's unbind; hugesg-fpga removed from the
- * PCI bus while threads register and unregister on it.
+ * streaming file outlives hugesg-fpga's unbind; a board unbound is no
+ * device any more (REGISTER naming it: -ENODEV, also while it goes), and
+ * bound back it gets a new id; a board removed from the PCI bus while
+ * threads register and unregister on it.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -164,6 +166,19 @@ static int driver_bdf(const char *drv, char *bdf, size_t len)
 	return ret;
 }
 
+/* The id of the device at PCI address @bdf now, 0 if there is none. */
+static uint32_t device_at(const char *bdf)
+{
+	struct hugesg_device d[16];
+	int i, n = hsg_list_devices(d, 16);
+	char name[16];
+
+	for (i = 0; i < n && i < 16; i++)
+		if (!strcmp(hsg_pci_name(&d[i], name), bdf))
+			return d[i].id;
+	return 0;
+}
+
 static int edu_driver_ctl(const char *file, const char *bdf)
 {
 	return driver_ctl("hugesg-edu", file, bdf);
@@ -237,15 +252,17 @@ static void test_epoll_outlives_fpga_unbind(void **state)
 	struct epoll_event ev = { .events = EPOLLIN }, out;
 	char *ring = map_huge(t, 4 * MiB, 21);
 	long pins = pins_held();
+	struct hugesg_register r;
 	struct hugesg_ring st;
 	int fd = hsg_open(), ep, h;
-	char bdf[256];
+	char bdf[16];
 
 	assert_non_null(ring);
-	assert_int_equal(driver_bdf("hugesg-fpga", bdf, sizeof(bdf)), 0);
 	h = hsg_register(fd, ring, 4 * MiB, HUGESG_HUGE | HUGESG_WRITE,
-			 HUGESG_ENGINE_FPGA, NULL);
+			 HUGESG_ENGINE_FPGA, &r);
 	assert_true(h > 0);
+	/* the board the buffer went to (the first): that one goes */
+	assert_int_equal(hsg_device_pci(r.device, bdf), 0);
 	s.handle = h;
 	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_STREAM_START, &s), 0);
 	ep = epoll_create1(0);
@@ -272,6 +289,104 @@ static void test_epoll_outlives_fpga_unbind(void **state)
 	assert_int_equal(info.engines & (1 << HUGESG_ENGINE_FPGA),
 			 1 << HUGESG_ENGINE_FPGA);
 	close(fd);
+	assert_true(device_at(bdf) > r.device);
+}
+
+/*
+ * The second board unbound: DEVICE lists it no more, REGISTER naming its
+ * id is -ENODEV; bound back it is listed again under an id larger than
+ * any before, and the old id still names nothing.
+ */
+static void test_removed_device_is_enodev_its_id_not_given_again(void **state)
+{
+	skip_unless_root("unbinds the device in sysfs");
+	struct tstate *t = *state;
+	struct hugesg_device d[16];
+	char *buf = map_huge(t, SZ_2M, 21);
+	struct hugesg_register r;
+	int fd = hsg_open(), n;
+	uint32_t ids[2], id;
+	long pins = pins_held();
+	char bdf[16], other[16];
+
+	assert_non_null(buf);
+	two_fpga_boards(ids);
+	assert_int_equal(hsg_device_pci(ids[1], bdf), 0);
+	n = hsg_list_devices(d, 16);
+	assert_true(n > 0 && n <= 16);
+	assert_int_equal(driver_ctl("hugesg-fpga", "unbind", bdf), 0);
+	assert_int_equal(hsg_list_devices(NULL, 0), n - 1);
+	assert_int_equal(device_at(bdf), 0);
+	assert_int_equal(hsg_device_pci(ids[1], other), -ENODEV);
+	assert_int_equal(hsg_register_on(fd, buf, SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+					 HUGESG_ENGINE_FPGA, ids[1], NULL), -ENODEV);
+	assert_int_equal(pins_held(), pins);
+
+	assert_int_equal(driver_ctl("hugesg-fpga", "bind", bdf), 0);
+	assert_int_equal(hsg_list_devices(NULL, 0), n);
+	id = device_at(bdf);
+	assert_true(id > d[n - 1].id);
+	assert_int_equal(hsg_register_on(fd, buf, SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+					 HUGESG_ENGINE_FPGA, ids[1], NULL), -ENODEV);
+	assert_true(hsg_register_on(fd, buf, SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+				    HUGESG_ENGINE_FPGA, id, &r) > 0);
+	assert_int_equal(r.device, id);
+	close(fd);
+	assert_int_equal(pins_held(), pins);
+}
+
+/*
+ * REGISTER naming a board while the board is unbound: a child registers
+ * and unregisters on it in a loop; every call either registers on that
+ * board or is -ENODEV, and once one was -ENODEV every later one is (the
+ * id is not given again); nothing stays pinned.
+ */
+static void test_register_racing_removal_is_enodev(void **state)
+{
+	skip_unless_root("unbinds the device in sysfs");
+	struct tstate *t = *state;
+	char *buf = map_huge(t, SZ_2M, 21);
+	long pins = pins_held();
+	int ready[2], status, i;
+	uint32_t ids[2];
+	char bdf[16], c;
+	pid_t pid;
+
+	assert_non_null(buf);
+	two_fpga_boards(ids);
+	assert_int_equal(hsg_device_pci(ids[1], bdf), 0);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	if (!pid) {
+		struct hugesg_register r;
+		int fd = hsg_open(), h, gone = 0, ok = 0;
+
+		for (i = 0; gone < 200 && i < 1000000; i++) {
+			h = hsg_register_on(fd, buf, SZ_2M, HUGESG_HUGE | HUGESG_WRITE,
+					    HUGESG_ENGINE_FPGA, ids[1], &r);
+			if (h > 0 && !gone && r.device == ids[1] &&
+			    !hsg_unregister(fd, h)) {
+				if (!ok++ && write(ready[1], "r", 1) != 1)
+					_exit(3);
+			} else if (h == -ENODEV && ok) {
+				gone++;
+			} else {
+				_exit(1);	/* another errno, or a register after -ENODEV */
+			}
+		}
+		_exit(gone ? 0 : 2);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	usleep(20000);
+	assert_int_equal(driver_ctl("hugesg-fpga", "unbind", bdf), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(ready[0]);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(pins_held(), pins);
+	assert_int_equal(driver_ctl("hugesg-fpga", "bind", bdf), 0);
+	assert_true(device_at(bdf) > ids[1]);
 }
 
 /* A thread that registers and unregisters a buffer on hugesg-fpga. */
@@ -282,6 +397,7 @@ struct reg_loop {
 	size_t len;
 	volatile int *stop;
 	const char *comm;	/* a name of its own, or NULL */
+	uint32_t device;	/* the board it registers on */
 	int once;		/* one register, kept: the delayed one */
 	int handle;		/* once: its result */
 	long ok, enodev, bad;
@@ -296,8 +412,8 @@ static void *reg_loop(void *arg)
 	if (l->comm)
 		prctl(PR_SET_NAME, l->comm, 0, 0, 0);
 	do {
-		h = hsg_register(l->fd, l->buf, l->len, HUGESG_HUGE | HUGESG_WRITE,
-				 HUGESG_ENGINE_FPGA, NULL);
+		h = hsg_register_on(l->fd, l->buf, l->len, HUGESG_HUGE | HUGESG_WRITE,
+				    HUGESG_ENGINE_FPGA, l->device, NULL);
 		if (h > 0) {
 			l->ok++;
 			if (!l->once && hsg_unregister(l->fd, h)) {
@@ -340,12 +456,16 @@ static void test_fpga_pci_remove_while_registering(void **state)
 	const char *delay = "/sys/module/hugesg_test/parameters/delay_dev_read_ms";
 	const char *dead_path = "/sys/module/hugesg_test/parameters/delay_dead_reads";
 	volatile int stop = 0;
-	char bdf[256], path[320];
+	char bdf[16], path[320];
 	long pins, pool, enodev = 0, dead = 0;
 	int i, fd, h, widened;
+	uint32_t ids[2], id;
 
-	assert_int_equal(driver_bdf("hugesg-fpga", bdf, sizeof(bdf)), 0);
+	/* the first board goes; every register names it */
+	two_fpga_boards(ids);
+	assert_int_equal(hsg_device_pci(ids[0], bdf), 0);
 	for (i = 0; i <= REMOVE_LOOPS; i++) {
+		loops[i].device = ids[0];
 		loops[i].buf = map_huge(t, 2 * SZ_2M, 21);
 		assert_non_null(loops[i].buf);
 		loops[i].len = 2 * SZ_2M;
@@ -389,15 +509,17 @@ static void test_fpga_pci_remove_while_registering(void **state)
 		assert_int_equal(read_long(dead_path), dead);
 	}
 	/* the engine is gone: every register after the remove is -ENODEV */
-	h = hsg_register(loops[0].fd, loops[0].buf, loops[0].len, HUGESG_HUGE,
-			 HUGESG_ENGINE_FPGA, NULL);
+	h = hsg_register_on(loops[0].fd, loops[0].buf, loops[0].len, HUGESG_HUGE,
+			    HUGESG_ENGINE_FPGA, ids[0], NULL);
 	assert_int_equal(h, -ENODEV);
 
+	/* found again, the board is a device under a new id */
 	assert_int_equal(write_str("/sys/bus/pci/rescan", "1"), 0);
-	for (i = 0; i < 5000 && driver_bdf("hugesg-fpga", bdf, sizeof(bdf)); i++)
+	for (i = 0; i < 5000 && !device_at(bdf); i++)
 		usleep(1000);
-	assert_int_equal(driver_bdf("hugesg-fpga", bdf, sizeof(bdf)), 0);
-	usleep(100000);	/* the loops register on the new engine too */
+	id = device_at(bdf);
+	assert_true(id > ids[1]);
+	usleep(100000);	/* the loops go on meeting the old id's -ENODEV */
 	stop = 1;
 	for (i = 0; i < REMOVE_LOOPS; i++)
 		assert_int_equal(pthread_join(loops[i].th, NULL), 0);
@@ -425,8 +547,8 @@ static void test_fpga_pci_remove_while_registering(void **state)
 	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_INFO, &info), 0);
 	assert_int_equal(info.engines & (1 << HUGESG_ENGINE_FPGA),
 			 1 << HUGESG_ENGINE_FPGA);
-	h = hsg_register(fd, loops[0].buf, loops[0].len, HUGESG_HUGE | HUGESG_WRITE,
-			 HUGESG_ENGINE_FPGA, NULL);
+	h = hsg_register_on(fd, loops[0].buf, loops[0].len, HUGESG_HUGE | HUGESG_WRITE,
+			    HUGESG_ENGINE_FPGA, id, NULL);
 	assert_true(h > 0);
 	assert_int_equal(hsg_unregister(fd, h), 0);
 	close(fd);
@@ -443,6 +565,8 @@ int main(void)
 		T(test_edu_unbind_during_copy_is_enodev),
 		T(test_epoll_outlives_fpga_unbind),
 		T(test_fpga_pci_remove_while_registering),
+		T(test_removed_device_is_enodev_its_id_not_given_again),
+		T(test_register_racing_removal_is_enodev),
 	};
 
 	return cmocka_run_group_tests_name("drv_lifetime", tests, NULL, NULL);

@@ -4,9 +4,14 @@
  * streams through a hugepage table and through descriptors, every byte
  * verified; edu copies across hugepage boundaries; a streaming process
  * killed with SIGKILL leaves nothing pinned and nothing written afterwards.
+ * The rig's two hugesg-fpga boards are listed with their PCI addresses and
+ * stream at once, each verified on its own.
  */
+#include <dirent.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -26,6 +31,90 @@ static void test_iommu_translates_for_both_engines(void **state)
 	/* the configuration guests without a translating IOMMU say so */
 	assert_int_equal(info.iommu, rig_iommu_translates() ? info.engines : 0);
 	close(fd);
+}
+
+/* The number in sysfs file @file of PCI device @bdf ("0x1234"), or -1. */
+static long pci_attr(const char *bdf, const char *file)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%li", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* The name of the driver bound to PCI device @bdf into @buf, or "". */
+static char *pci_driver(const char *bdf, char *buf, size_t len)
+{
+	char path[128], link[256];
+	ssize_t n;
+	char *p;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	p = strrchr(link, '/');
+	snprintf(buf, len, "%s", p ? p + 1 : "");
+	return buf;
+}
+
+/*
+ * DEVICE lists every device: the rig's two hugesg-fpga boards and edu,
+ * as many as INFO counts, ids rising, each at a PCI address that sysfs
+ * knows with the engine's PCI ids and bound to the engine's driver, in the
+ * rig's IOMMU mode (strict, or none where no IOMMU translates) and ready.
+ */
+static void test_every_device_listed_with_its_pci_address(void **state)
+{
+	static const struct {
+		unsigned int engine;
+		long device;
+		const char *driver;
+	} want[] = {
+		{ HUGESG_ENGINE_FPGA, 0x4853, "hugesg-fpga" },
+		{ HUGESG_ENGINE_EDU, 0x11e8, "hugesg-edu" },
+	};
+	struct hugesg_info info = { .size = sizeof(info) };
+	struct hugesg_device d[16];
+	int fd = hsg_open(), n, i, k, per[2] = { 0 };
+	char bdf[16], drv[64];
+
+	(void)state;
+	n = hsg_list_devices(d, 16);
+	assert_true(n > 0 && n <= 16);
+	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_INFO, &info), 0);
+	assert_int_equal(info.nr_devices, n);
+	close(fd);
+	for (i = 0; i < n; i++) {
+		hsg_pci_name(&d[i], bdf);
+		print_message("# device %u: engine %u at %s, iommu %u, state %u\n",
+			      d[i].id, d[i].engine, bdf, d[i].iommu, d[i].state);
+		assert_true(i == 0 || d[i].id > d[i - 1].id);
+		for (k = 0; k < 2 && want[k].engine != d[i].engine; k++)
+			;
+		assert_true(k < 2);
+		per[k]++;
+		assert_int_equal(pci_attr(bdf, "vendor"), 0x1234);
+		assert_int_equal(pci_attr(bdf, "device"), want[k].device);
+		assert_string_equal(pci_driver(bdf, drv, sizeof(drv)), want[k].driver);
+		assert_int_equal(d[i].iommu, rig_iommu_translates() ?
+				 HUGESG_IOMMU_STRICT : HUGESG_IOMMU_NONE);
+		assert_int_equal(d[i].state, HUGESG_DEVICE_READY);
+		assert_int_equal(d[i].pad, 0);
+		assert_int_equal(d[i].pad2, 0);
+	}
+	assert_int_equal(per[0], 2);
+	assert_int_equal(per[1], 1);
+	/* two boards, two addresses */
+	for (i = 1; i < n; i++)
+		assert_true(memcmp(&d[i].pci_domain, &d[i - 1].pci_domain, 8));
 }
 
 /*
@@ -179,6 +268,130 @@ static void stream_and_verify(struct tstate *t, char *ring, size_t ring_len,
 	assert_stream_done(fd, &st, total);
 	close(fd);
 	assert_int_equal(pins_held(), pins);
+}
+
+/*
+ * A stream on one board, in a thread of its own with a file of its own:
+ * registered for @device, started, then (once the other board's stream is
+ * started too: @started) consumed and verified against its own seed, or,
+ * to the device, produced and checked by that device.  No cmocka assert
+ * here: the results are checked by the caller's thread.
+ */
+struct board_job {
+	uint32_t device;
+	bool to_device;
+	uint64_t seed, total;
+	char *ring;
+	size_t ring_len;
+	pthread_barrier_t *started;
+	int err;		/* out: 0, or the -errno of the first failure */
+	uint32_t reg_device;	/* out: the device REGISTER reports */
+	int64_t mismatches;	/* out: from the device, words found wrong here */
+	uint64_t expected;	/* out: to the device, the checksum it must give */
+	struct hugesg_ring st;	/* out: the state at STREAM_STOP */
+};
+
+static void *board_job_run(void *arg)
+{
+	struct board_job *j = arg;
+	struct hugesg_stream s = { .size = sizeof(s),
+				   .mode = any_mode(HUGESG_STREAM_TABLE),
+				   .flags = j->to_device ? HUGESG_STREAM_TO_DEVICE : 0,
+				   .seed = j->seed, .limit = j->total };
+	struct hugesg_register r = { 0 };
+	int fd = hsg_open(), h;
+
+	h = hsg_register_on(fd, j->ring, j->ring_len,
+			    HUGESG_HUGE | (j->to_device ? 0 : HUGESG_WRITE),
+			    HUGESG_ENGINE_FPGA, j->device, &r);
+	j->err = fd < 0 ? -EBADF : h < 0 ? h : 0;
+	j->reg_device = r.device;
+	s.handle = h;
+	if (!j->err)
+		j->err = hsg_ioctl(fd, HUGESG_IOC_STREAM_START, &s);
+	/* both run before either is consumed (also on a failure here) */
+	pthread_barrier_wait(j->started);
+	if (!j->err && j->to_device) {
+		j->expected = produce_stream(fd, j->ring, j->ring_len, j->total,
+					     j->seed, UINT64_MAX, &j->st);
+		j->err = j->expected ? 0 : -EIO;
+	} else if (!j->err) {
+		j->mismatches = consume_stream(fd, j->ring, j->ring_len, j->total,
+					       j->seed, &j->st);
+		j->err = j->mismatches < 0 ? (int)j->mismatches : 0;
+	}
+	if (!j->err)
+		j->err = hsg_ring(fd, HUGESG_IOC_STREAM_STOP, 0, 0, &j->st);
+	close(fd);
+	return NULL;
+}
+
+/*
+ * Two streams at once, one on each hugesg-fpga board, 256 MiB each through
+ * a 32 MiB ring, with seeds of their own: each is verified on its own (from
+ * the device, every word here; to the device, that device's checksum equals
+ * what its thread handed over, no mismatch), ended DONE on the board it was
+ * registered for, and nothing stays pinned.
+ */
+static void two_boards_at_once(struct tstate *t, bool to_device)
+{
+	struct board_job j[2];
+	pthread_barrier_t started;
+	pthread_t th[2];
+	long pins = pins_held();
+	uint32_t ids[2];
+	int i;
+
+	two_fpga_boards(ids);
+	assert_int_equal(pthread_barrier_init(&started, NULL, 2), 0);
+	for (i = 0; i < 2; i++) {
+		j[i] = (struct board_job){
+			.device = ids[i], .to_device = to_device,
+			.seed = 0xb0a4d0000000ULL + 0x1111 * (i + 1),
+			.total = 256 * MiB, .ring = map_huge(t, 32 * MiB, 21),
+			.ring_len = 32 * MiB, .started = &started,
+		};
+		assert_non_null(j[i].ring);
+	}
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, board_job_run, &j[i]), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	pthread_barrier_destroy(&started);
+	for (i = 0; i < 2; i++) {
+		print_message("# board %u%s: err %d, %llu bytes, %lld mismatches here, %llu by the device, checksum %#llx (expected %#llx), %llu overruns, state %u\n",
+			      ids[i], to_device ? " (to device)" : "", j[i].err,
+			      (unsigned long long)j[i].st.read_ptr,
+			      (long long)j[i].mismatches,
+			      (unsigned long long)j[i].st.mismatches,
+			      (unsigned long long)j[i].st.checksum,
+			      (unsigned long long)j[i].expected,
+			      (unsigned long long)j[i].st.overruns, j[i].st.state);
+		assert_int_equal(j[i].err, 0);
+		assert_int_equal(j[i].reg_device, ids[i]);
+		assert_int_equal(j[i].st.state, HUGESG_RING_DONE);
+		assert_int_equal(j[i].st.read_ptr, j[i].total);
+		assert_int_equal(j[i].st.dma_errors, 0);
+		assert_int_equal(j[i].mismatches, 0);
+		if (to_device) {
+			assert_int_equal(j[i].st.mismatches, 0);
+			assert_int_equal(j[i].st.checksum, j[i].expected);
+		}
+	}
+	/* each board summed its own stream, not the other's */
+	if (to_device)
+		assert_int_not_equal(j[0].expected, j[1].expected);
+	assert_int_equal(pins_held(), pins);
+}
+
+static void test_two_boards_stream_at_once(void **state)
+{
+	two_boards_at_once(*state, false);
+}
+
+static void test_two_boards_stream_to_device_at_once(void **state)
+{
+	two_boards_at_once(*state, true);
 }
 
 static void test_stream_1g_through_2m_hugepage_table(void **state)
@@ -522,6 +735,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, tstate_setup, tstate_teardown)
 		T(test_iommu_translates_for_both_engines),
+		T(test_every_device_listed_with_its_pci_address),
 		T(test_fpga_bus_addresses_are_iovas),
 		T(test_edu_bus_addresses_are_iovas),
 		T(test_edu_bus_addresses_fit_28_bits),
@@ -531,6 +745,8 @@ int main(void)
 		T(test_to_device_1g_through_2m_hugepage_table),
 		T(test_to_device_through_descriptors_on_1g_page),
 		T(test_to_device_finds_a_flipped_word),
+		T(test_two_boards_stream_at_once),
+		T(test_two_boards_stream_to_device_at_once),
 		T(test_paced_stream_has_no_overrun),
 		T(test_small_acks_while_device_writes_ahead),
 		T(test_max_segment_within_what_the_dma_layer_maps),

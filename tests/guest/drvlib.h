@@ -34,6 +34,104 @@ static inline int hsg_register(int fd, const void *p, size_t len,
 	return ret ? ret : (int)r.handle;
 }
 
+/*
+ * Register [p, p + len) for device @device (0: the first of @engine);
+ * returns the handle or -errno.
+ */
+static inline int hsg_register_on(int fd, const void *p, size_t len,
+				  unsigned int flags, unsigned int engine,
+				  uint32_t device, struct hugesg_register *out)
+{
+	struct hugesg_register r = {
+		.size = sizeof(r), .flags = flags, .addr = (uintptr_t)p,
+		.len = len, .engine = engine, .device = device,
+	};
+	int ret = hsg_ioctl(fd, HUGESG_IOC_REGISTER, &r);
+
+	if (out)
+		*out = r;
+	return ret ? ret : (int)r.handle;
+}
+
+/*
+ * The devices, in the order of their ids (HUGESG_IOC_DEVICE from 0 on):
+ * up to @max into @devs; returns how many there are, or -errno.
+ */
+static inline int hsg_list_devices(struct hugesg_device *devs, int max)
+{
+	struct hugesg_device d;
+	uint32_t id = 0;
+	int fd = hsg_open(), n = 0, ret;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		d = (struct hugesg_device){ .size = sizeof(d), .id = id };
+		ret = hsg_ioctl(fd, HUGESG_IOC_DEVICE, &d);
+		if (ret)
+			break;
+		if (n < max)
+			devs[n] = d;
+		n++;
+		id = d.id + 1;
+	}
+	close(fd);
+	return ret == -ENOENT ? n : ret;
+}
+
+/* The ids of the devices of @engine, up to @max; how many, or -errno. */
+static inline int hsg_engine_ids(unsigned int engine, uint32_t *ids, int max)
+{
+	struct hugesg_device devs[16];
+	int i, k = 0, n = hsg_list_devices(devs, 16);
+
+	for (i = 0; i < n && i < 16; i++)
+		if (devs[i].engine == engine && k < max)
+			ids[k++] = devs[i].id;
+	return n < 0 ? n : k;
+}
+
+/* "dddd:bb:ss.f" of @d, as sysfs names it, into @buf (16 bytes). */
+static inline char *hsg_pci_name(const struct hugesg_device *d, char *buf)
+{
+	snprintf(buf, 16, "%04x:%02x:%02x.%x", d->pci_domain, d->pci_bus,
+		 d->pci_slot, d->pci_func);
+	return buf;
+}
+
+/*
+ * The PCI address of device @id into @buf (16 bytes); 0, -ENODEV when no
+ * device has that id, or -errno.
+ */
+static inline int hsg_device_pci(uint32_t id, char *buf)
+{
+	struct hugesg_device d = { .size = sizeof(d), .id = id };
+	int fd = hsg_open(), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = hsg_ioctl(fd, HUGESG_IOC_DEVICE, &d);
+	close(fd);
+	if ((!ret && d.id != id) || ret == -ENOENT)
+		ret = -ENODEV;
+	if (!ret)
+		hsg_pci_name(&d, buf);
+	return ret;
+}
+
+/*
+ * The ids of the rig's two hugesg-fpga boards (tests/vm/rig-lib.sh boots
+ * them in every guest), in order, into @ids[2]; fails the test otherwise.
+ */
+static inline void two_fpga_boards(uint32_t *ids)
+{
+	int n = hsg_engine_ids(HUGESG_ENGINE_FPGA, ids, 2);
+
+	if (n != 2)
+		fail_msg("the rig boots two hugesg-fpga boards, DEVICE lists %d", n);
+	assert_true(ids[0] < ids[1]);
+}
+
 /* INFO's bits of the engines behind a translating IOMMU, or -errno. */
 static inline int hsg_iommu_bits(void)
 {

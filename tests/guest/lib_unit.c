@@ -3,7 +3,8 @@
  * libhugesg without the driver: size parsing, the stream pattern and its
  * verifier, the ring's wrap-around arithmetic (a simulated producer), the
  * hugepage buffers (2 MiB anonymous and memfd, one 1 GiB page), the advice
- * when a pool is short, and the message when /dev/hugesg is missing.
+ * when a pool is short, the message when /dev/hugesg is missing, and how a
+ * user names a device.
  * Tests that need hugepages skip when the pool is too small.
  */
 #include "testlib.h"
@@ -332,6 +333,50 @@ static void test_open_missing_device(void **state)
 	assert_non_null(strstr(hsg_last_error(), "load hugesg_drv.ko"));
 }
 
+/*
+ * Naming a device as a user does, before the driver is asked: a name that
+ * is no id or PCI address is -EINVAL and says so; a well-formed one goes
+ * to the driver (here a closed descriptor: -EBADF); no id is 0 or above
+ * 32 bits (-ENODEV).  And the names of a device's address, IOMMU mode and
+ * state.
+ */
+static void test_device_names(void **state)
+{
+	static const char *const bad[] = { "", "board2", "-1", "0x2", "00:04",
+					   "00: 04.0", "00:+4.0", "00:04.8",
+					   "00:20.0", "100:04.0", "0000:00:04.0.1" };
+	static const char *const good[] = { "2", "00:04.0", "0000:00:04.0",
+					    "1:0a:1f.7", "ABCD:FF:00.0" };
+	struct hugesg_device d = { .pci_domain = 0x1, .pci_bus = 0x0a,
+				   .pci_slot = 0x1f, .pci_func = 7 };
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (hsg_device_find(-1, bad[i], 0, &d) != -EINVAL)
+			fail_msg("'%s' is taken for a device name", bad[i]);
+		assert_non_null(strstr(hsg_last_error(), "bad device"));
+	}
+	assert_int_equal(hsg_device_find(-1, NULL, 0, &d), -EINVAL);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (hsg_device_find(-1, good[i], 0, &d) != -EBADF)
+			fail_msg("'%s' is not taken for a device name", good[i]);
+	assert_int_equal(hsg_device_find(-1, "0", 0, &d), -ENODEV);
+	assert_int_equal(hsg_device_find(-1, "4294967296", 0, &d), -ENODEV);
+	assert_int_equal(hsg_device(-1, 0, &d), -ENODEV);
+	d = (struct hugesg_device){ .pci_domain = 0x1, .pci_bus = 0x0a,
+				    .pci_slot = 0x1f, .pci_func = 7 };
+	assert_string_equal(hsg_device_pci_name(&d, buf, sizeof(buf)), "0001:0a:1f.7");
+	assert_string_equal(hsg_iommu_name(HUGESG_IOMMU_NONE), "none");
+	assert_string_equal(hsg_iommu_name(HUGESG_IOMMU_STRICT), "strict");
+	assert_string_equal(hsg_iommu_name(HUGESG_IOMMU_LAZY), "lazy");
+	assert_string_equal(hsg_iommu_name(99), "unknown");
+	assert_string_equal(hsg_device_state_name(HUGESG_DEVICE_READY), "ready");
+	assert_string_equal(hsg_device_state_name(HUGESG_DEVICE_WEDGED), "wedged");
+	assert_string_equal(hsg_device_state_name(0), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_rejects_other_page_sizes),
 		cmocka_unit_test(test_pools_sorted),
 		cmocka_unit_test(test_open_missing_device),
+		cmocka_unit_test(test_device_names),
 	};
 
 	return cmocka_run_group_tests_name("lib_unit", tests, NULL, NULL);

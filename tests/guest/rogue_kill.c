@@ -17,63 +17,60 @@
  * says so in the kernel log: then exactly the ring is kept, one pin per
  * hugepage, the pool is short by it.
  */
-#include <dirent.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/wait.h>
 
 #include "drvlib.h"
 
-/* Unbind hugesg-fpga. */
+/*
+ * The PCI address of the rogue board into @bdf (16 bytes): the first
+ * hugesg-fpga board, which tests/vm/rig-lib.sh gives the rogue properties
+ * and where streaming_child() streams (a registration without a device);
+ * the second board is a well-behaved one.  0 or -1.
+ */
+static int rogue_bdf(char *bdf)
+{
+	uint32_t id = 0;
+
+	if (hsg_engine_ids(HUGESG_ENGINE_FPGA, &id, 1) != 1 ||
+	    hsg_device_pci(id, bdf))
+		return -1;
+	return 0;
+}
+
+/* Unbind the rogue board from hugesg-fpga. */
 static int unbind_fpga(void)
 {
-	const char *dir = "/sys/bus/pci/drivers/hugesg-fpga";
-	char path[300];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-	int ret = -1;
+	char bdf[16];
+	int ret;
 	FILE *f;
 
-	while (d && (e = readdir(d))) {
-		if (!strchr(e->d_name, ':'))
-			continue;
-		snprintf(path, sizeof(path), "%s/unbind", dir);
-		f = fopen(path, "w");
-		if (f) {
-			ret = fputs(e->d_name, f) < 0 ? -1 : 0;
-			ret |= fclose(f);
-		}
-		break;
-	}
-	if (d)
-		closedir(d);
+	if (rogue_bdf(bdf))
+		return -1;
+	f = fopen("/sys/bus/pci/drivers/hugesg-fpga/unbind", "w");
+	if (!f)
+		return -1;
+	ret = fputs(bdf, f) < 0 ? -1 : 0;
+	ret |= fclose(f);
 	return ret;
 }
 
-/* Bit 2 (bus master) of hugesg-fpga's PCI command register, or -1. */
+/* Bit 2 (bus master) of the rogue board's PCI command register, or -1. */
 static int fpga_bus_master(void)
 {
-	const char *dir = "/sys/bus/pci/drivers/hugesg-fpga";
 	unsigned char cmd[2];
-	char path[300];
-	struct dirent *e;
-	DIR *d = opendir(dir);
+	char path[300], bdf[16];
 	int ret = -1, fd;
 
-	while (d && (e = readdir(d))) {
-		if (!strchr(e->d_name, ':'))
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
-			 e->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd >= 0 && pread(fd, cmd, 2, 4) == 2)
-			ret = !!(cmd[0] & 0x4);
-		if (fd >= 0)
-			close(fd);
-		break;
-	}
-	if (d)
-		closedir(d);
+	if (rogue_bdf(bdf))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0 && pread(fd, cmd, 2, 4) == 2)
+		ret = !!(cmd[0] & 0x4);
+	if (fd >= 0)
+		close(fd);
 	return ret;
 }
 

@@ -14,10 +14,11 @@
 #     pkg-config;
 #     purging hugesg-dkms removes the modules; `make dkms-install` and
 #     `make dkms-uninstall` from the tree do the same without packages
-#  3. the 6.1 kernel in the rig's QEMU (edu, hugesg-fpga, intel-iommu) with
-#     the modules DKMS built, loaded by modprobe, and the packaged hugesg
-#     with its shared libraries: both modules report VERSION in sysfs,
-#     `hugesg info` must find the driver and both engines; `hugesg copy` and
+#  3. the 6.1 kernel in the rig's QEMU (edu, two hugesg-fpga boards,
+#     intel-iommu) with the modules DKMS built, loaded by modprobe, and the
+#     packaged hugesg with its shared libraries: both modules report VERSION
+#     in sysfs, `hugesg info` must find the driver, both engines and all
+#     three devices, both boards with their PCI addresses; `hugesg copy` and
 #     a short `hugesg stream` must pass; the console is scanned for kernel
 #     reports (tests/vm/scan-log.sh)
 # Prints PASS/FAIL/SKIP lines and "N passed, N failed, N skipped".
@@ -171,6 +172,8 @@ modules_gone() {
 
 mkdir -p "$out"
 ver=$(cat "$top/VERSION")
+# the ABI version of the tree, which the packaged header and tool must report
+abi=$(sed -n 's/^#define HUGESG_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' "$top/include/uapi/linux/hugesg.h")
 arch=$(dpkg --print-architecture)
 debs="hugesg-dkms_${ver}_all.deb libhugesg1_${ver}_$arch.deb libhugesg-dev_${ver}_$arch.deb hugesg-tools_${ver}_$arch.deb"
 
@@ -324,7 +327,7 @@ dev_out=$(in_chroot sh -c 'cd /tmp &&
 	./use-lib && gcc -o use-lib-static use-lib.c $(pkg-config --cflags hugesg) \
 		-l:libhugesg.a && ./use-lib-static' 2>&1)
 check "libhugesg-dev: a program builds with pkg-config hugesg, shared and static (${dev_out//$'\n'/, })" \
-	test "$dev_out" = "$(printf '3G edu ABI 1\n3G edu ABI 1')"
+	test "$dev_out" = "$(printf '3G edu ABI %s\n3G edu ABI %s' "$abi" "$abi")"
 # <libhugesg.h> is found through pkg-config's -I only; <hugesg/libhugesg.h>
 # needs none
 sed 's|<libhugesg.h>|<hugesg/libhugesg.h>|' "$root/tmp/use-lib.c" > "$root/tmp/use-lib2.c"
@@ -424,11 +427,13 @@ section info | note
 info=$(section info)
 check "guest: hugesg info exits 0" test "$(rc_of info)" = 0
 for want in "module hugesg: loaded" "module hugesg_drv: loaded" \
-	"device /dev/hugesg: ABI version 1 (this tool: 1)" \
+	"device /dev/hugesg: ABI version $abi (this tool: $abi)" \
 	"engine fpga: found, behind a translating IOMMU" \
-	"engine edu: found, behind a translating IOMMU"; do
+	"engine edu: found, behind a translating IOMMU" "devices: 3"; do
 	check "guest: hugesg info says '$want'" eval 'echo "$info" | grep -qF "$want"'
 done
+check "guest: hugesg info lists both hugesg-fpga boards, ready behind a strict IOMMU" \
+	test "$(echo "$info" | grep -cE '^  device [0-9]+: fpga [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7], IOMMU strict, ready$')" = 2
 section copy | note
 check "guest: hugesg copy through edu" test "$(rc_of copy)" = 0
 section stream | note

@@ -146,6 +146,10 @@ report() {
 # guest, with SMP vCPUs (default 1), behind the Intel IOMMU unless IOMMU is
 # "off" (no intel-iommu device: DMA goes direct, or through swiotlb where
 # a device's mask is short); 0 = powered off, 124 = hung.
+# The guest has edu and two hugesg-fpga boards, in this order on the bus.
+# FPGA_PROPS go to the first board only, which the driver probes first:
+# it is device 1, the one a registration without a device takes (the
+# rogue suites' broken device); the second is always a well-behaved one.
 # With -icount QEMU runs a guest's vCPUs one after the other on one host
 # thread: a guest of 2 or more vCPUs runs without it, each vCPU a host
 # thread of its own (MTTCG, thread=multi), so that they truly run at the
@@ -172,7 +176,7 @@ boot() {
 		-nic none -display none -monitor none -no-reboot \
 		-L /usr/share/qemu -L /usr/share/seabios \
 		$iommu_dev -device edu \
-		-device "hugesg-fpga$fpga" \
+		-device "hugesg-fpga$fpga" -device hugesg-fpga \
 		-kernel "$vmlinux" -initrd "$out/initramfs.cpio" \
 		-append "console=ttyS0 loglevel=5 panic=-1 $iommu $strict default_hugepagesz=2M hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=640 $extra" \
 		-serial "file:$out/console.log" -serial "file:$out/results.log" \

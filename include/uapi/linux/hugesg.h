@@ -33,7 +33,7 @@
  *    it cannot ask for what is new.  HUGESG_IOC_INFO's abi_version tells it
  *    beforehand.  The driver of hugesg 1.0.0 knew each command only with its
  *    first version's size: any other size is -ENOTTY there, to be handled
- *    like -E2BIG.
+ *    like -E2BIG; it has no HUGESG_IOC_DEVICE (-ENOTTY) either.
  *  - an older caller on a newer driver: the driver sees the smaller size,
  *    takes every newer field as zero, behaves as the older version did and
  *    writes back only the fields the caller's struct has.
@@ -53,7 +53,7 @@
 #define HUGESG_WRITE		0x4	/* the device writes: pin writable, dirty on release */
 #define HUGESG_FLAGS_MASK	(HUGESG_MODE_MASK | HUGESG_WRITE)
 
-#define HUGESG_ABI_VERSION	1
+#define HUGESG_ABI_VERSION	2
 
 /* Engines: the DMA devices the driver drives. */
 #define HUGESG_ENGINE_FPGA	1	/* hugesg-fpga SG-DMA engine, PCI 1234:4853 */
@@ -69,6 +69,44 @@ struct hugesg_info {
 	__u32 iommu;		/* out: same bits, for engines behind a translating IOMMU */
 	__u32 max_registrations; /* out */
 	__u32 pad;
+	/* version 2 (HUGESG_INFO_SIZE_VER2) */
+	__u32 nr_devices;	/* out: devices the driver drives, as DEVICE lists them */
+	__u32 pad2;
+};
+
+/*
+ * Devices.  Every device an engine drives (a board: one PCI function) has
+ * an id, given when its engine's driver binds it (at load, in PCI order,
+ * the engines of one type after the other: the hugesg-fpga boards first)
+ * and never given to another device while hugesg_drv.ko stays loaded: a
+ * device that is unbound and bound again gets a new one.  Ids start at 1.
+ *
+ * DEVICE reports the device of the smallest id that is at least @id (0:
+ * the first device), or fails with -ENOENT when there is none: a caller
+ * lists every device by starting at 0 and asking again at the id reported
+ * plus 1, and finds device n by asking for n and checking that the id
+ * reported is n.  A device being removed is not reported.  @id is in and
+ * out; every other field but @size is out and must come in zero (-EINVAL).
+ */
+#define HUGESG_DEVICE_READY	1	/* maps buffers, runs jobs */
+#define HUGESG_DEVICE_WEDGED	2	/* did not confirm a stop: maps no new buffer */
+
+#define HUGESG_IOMMU_NONE	0	/* no translating IOMMU: DMA is direct (or bounced) */
+#define HUGESG_IOMMU_STRICT	1	/* translating, unmaps invalidate at once */
+#define HUGESG_IOMMU_LAZY	2	/* translating, unmaps invalidate in batches */
+
+struct hugesg_device {
+	__u32 size;
+	__u32 id;		/* in: the least id wanted (0: any); out: the device's */
+	__u32 engine;		/* out: HUGESG_ENGINE_x */
+	__u32 state;		/* out: HUGESG_DEVICE_x */
+	__u32 iommu;		/* out: HUGESG_IOMMU_x */
+	__u32 pci_domain;	/* out: PCI address domain:bus:slot.func */
+	__u8 pci_bus;		/* out */
+	__u8 pci_slot;		/* out */
+	__u8 pci_func;		/* out */
+	__u8 pad;
+	__u32 pad2;
 };
 
 /*
@@ -78,6 +116,15 @@ struct hugesg_info {
  * bits and a page lies beyond them (edu without an IOMMU, memory above
  * 256 MiB), -ENOMEM when the DMA layer cannot map it (out of IOVA space,
  * or of swiotlb's bounce buffers where DMA bounces).
+ *
+ * The device: @device 0 (and every caller of the first version, whose
+ * struct has no @device) takes the first device of @engine, -ENODEV when
+ * there is none.  Otherwise @device names the device of that id (see
+ * HUGESG_IOC_DEVICE), which must be of @engine: -ENODEV when no device has
+ * that id (never given, or the device was removed, also while the call
+ * runs), -EINVAL when it is a device of another engine.  Written back: the
+ * id of the device that maps the buffer.  Every job on the buffer runs on
+ * that device: a stream through it as its ring, a copy from or to it.
  */
 struct hugesg_register {
 	__u32 size;
@@ -99,6 +146,9 @@ struct hugesg_register {
 	__u64 nr_pins;		/* out: one per hugepage, one per ordinary page */
 	__u64 pinned_bytes;	/* out: memory held pinned (whole hugepages) */
 	__u64 page_sizes;	/* out: bit n set: the buffer has 2^n byte pages */
+	/* version 2 (HUGESG_REGISTER_SIZE_VER2) */
+	__u32 device;		/* in: 0 or a device id; out: the device's id */
+	__u32 pad2;
 };
 
 struct hugesg_unregister {
@@ -138,7 +188,9 @@ struct hugesg_segments {
 
 /*
  * Start the file's stream (one per file) through a registered buffer used
- * as a ring, stream byte o at buffer offset o % len.  From the device (the
+ * as a ring, stream byte o at buffer offset o % len, on the device the
+ * buffer was registered for (REGISTER's @device; each device runs one
+ * stream at a time, -EBUSY for another file's).  From the device (the
  * default; the buffer registered with HUGESG_WRITE): the device writes at
  * offset o (a multiple of 8) the 64-bit little-endian word o ^ seed.  To
  * the device (HUGESG_STREAM_TO_DEVICE; the buffer registered without
@@ -227,15 +279,16 @@ struct hugesg_ring {
 
 /*
  * A device-mediated copy between two registered buffers of this file, both
- * for the engine named (edu), @len bytes from @src_offset in the source to
- * @dst_offset in the target (registered with HUGESG_WRITE).  One copy at a
- * time runs on the device; the others queue, their timeout_ms counting from
- * the call.  Errors: -ENOENT: a handle not in this file; -EINVAL: @pad set,
- * an engine without copies or not the buffers', @len 0, a range beyond a
- * buffer, a target without HUGESG_WRITE, the buffers on two engines;
- * -ETIMEDOUT: timeout_ms passed (also while queued), or a DMA of the
- * device did not complete (the engine is wedged from then on); -EINTR: a
- * fatal signal; -ENODEV: the device is gone; -EIO: the engine is wedged.
+ * registered for one device of the engine named (edu), @len bytes from
+ * @src_offset in the source to @dst_offset in the target (registered with
+ * HUGESG_WRITE).  One copy at a time runs on the device; the others queue,
+ * their timeout_ms counting from the call.  Errors: -ENOENT: a handle not
+ * in this file; -EINVAL: @pad set, an engine without copies or not the
+ * buffers', @len 0, a range beyond a buffer, a target without
+ * HUGESG_WRITE, the buffers on two engines or two devices; -ETIMEDOUT:
+ * timeout_ms passed (also while queued), or a DMA of the device did not
+ * complete (the engine is wedged from then on); -EINTR: a fatal signal;
+ * -ENODEV: the device is gone; -EIO: the engine is wedged.
  * A copy that fails may have copied a part; how much is not reported.
  */
 struct hugesg_transfer {
@@ -251,8 +304,10 @@ struct hugesg_transfer {
 };
 
 /*
- * The size of each struct's first version (HUGESG_ABI_VERSION 1): the least
- * any caller may pass.  Fields are only ever added at the end.
+ * The size of each struct's first version (HUGESG_ABI_VERSION 1; struct
+ * hugesg_device: 2): the least any caller may pass.  Fields are only ever
+ * added at the end; HUGESG_*_SIZE_VER2 is where those of
+ * HUGESG_ABI_VERSION 2 end.
  */
 #define HUGESG_INFO_SIZE_VER1		24
 #define HUGESG_REGISTER_SIZE_VER1	72
@@ -261,6 +316,10 @@ struct hugesg_transfer {
 #define HUGESG_STREAM_SIZE_VER1		48
 #define HUGESG_RING_SIZE_VER1		80
 #define HUGESG_TRANSFER_SIZE_VER1	48
+#define HUGESG_DEVICE_SIZE_VER1		32
+
+#define HUGESG_INFO_SIZE_VER2		32
+#define HUGESG_REGISTER_SIZE_VER2	80
 
 /* The command @cmd (a HUGESG_IOC_*) for an argument of @size bytes. */
 #define HUGESG_IOC_SIZED(cmd, size) \
@@ -276,5 +335,6 @@ struct hugesg_transfer {
 #define HUGESG_IOC_RING_WAIT	_IOWR(HUGESG_IOC_MAGIC, 6, struct hugesg_ring)
 #define HUGESG_IOC_RING_ACK	_IOWR(HUGESG_IOC_MAGIC, 7, struct hugesg_ring)
 #define HUGESG_IOC_TRANSFER	_IOW(HUGESG_IOC_MAGIC, 8, struct hugesg_transfer)
+#define HUGESG_IOC_DEVICE	_IOWR(HUGESG_IOC_MAGIC, 9, struct hugesg_device)
 
 #endif /* _UAPI_LINUX_HUGESG_H */
