@@ -7,7 +7,7 @@
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
-LIB_VERSION := 1.0.0
+LIB_VERSION := 1.1.0
 LIB_SONAME := libhugesg.so.1
 LIB_OUT := build/lib
 # CPPFLAGS, CFLAGS and LDFLAGS from the environment are honoured (dpkg's
