@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -70,6 +71,8 @@ static char *pci_driver(const char *bdf, char *buf, size_t len)
  * as many as INFO counts, ids rising, each at a PCI address that sysfs
  * knows with the engine's PCI ids and bound to the engine's driver, in the
  * rig's IOMMU mode (strict, or none where no IOMMU translates) and ready.
+ * On 5.10 the driver cannot tell that the IOMMU is strict (compat.h) and
+ * says lazy, as docs/driver-guide.md documents.
  */
 static void test_every_device_listed_with_its_pci_address(void **state)
 {
@@ -84,9 +87,15 @@ static void test_every_device_listed_with_its_pci_address(void **state)
 	struct hugesg_info info = { .size = sizeof(info) };
 	struct hugesg_device d[16];
 	int fd = hsg_open(), n, i, k, per[2] = { 0 };
+	unsigned int want_iommu = HUGESG_IOMMU_NONE;
 	char bdf[16], drv[64];
+	struct utsname u;
 
 	(void)state;
+	assert_int_equal(uname(&u), 0);
+	if (rig_iommu_translates())
+		want_iommu = strncmp(u.release, "5.10.", 5) ? HUGESG_IOMMU_STRICT :
+			     HUGESG_IOMMU_LAZY;
 	n = hsg_list_devices(d, 16);
 	assert_true(n > 0 && n <= 16);
 	assert_int_equal(hsg_ioctl(fd, HUGESG_IOC_INFO, &info), 0);
@@ -104,8 +113,7 @@ static void test_every_device_listed_with_its_pci_address(void **state)
 		assert_int_equal(pci_attr(bdf, "vendor"), 0x1234);
 		assert_int_equal(pci_attr(bdf, "device"), want[k].device);
 		assert_string_equal(pci_driver(bdf, drv, sizeof(drv)), want[k].driver);
-		assert_int_equal(d[i].iommu, rig_iommu_translates() ?
-				 HUGESG_IOMMU_STRICT : HUGESG_IOMMU_NONE);
+		assert_int_equal(d[i].iommu, want_iommu);
 		assert_int_equal(d[i].state, HUGESG_DEVICE_READY);
 		assert_int_equal(d[i].pad, 0);
 		assert_int_equal(d[i].pad2, 0);
