@@ -379,6 +379,34 @@ static void copying_child(int ready, char *dst)
 }
 
 /*
+ * Fork copying_child() into @dst and return once it is inside its
+ * TRANSFER: its pid in @pid, the pipe it reported ready on in @ready
+ * (closed by the caller).
+ */
+static void start_copying_child(char *dst, pid_t *pid, int ready[2])
+{
+	char c;
+
+	assert_int_equal(pipe(ready), 0);
+	*pid = fork();
+	assert_true(*pid >= 0);
+	if (!*pid)
+		copying_child(ready[1], dst);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(wait_in_ioctl(*pid, 0), 0);
+}
+
+/* Wait up to @ms for @flag, set by another thread; whether it was set. */
+static bool wait_flag(bool *flag, int ms)
+{
+	int i;
+
+	for (i = 0; i < ms && !__atomic_load_n(flag, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	return __atomic_load_n(flag, __ATOMIC_ACQUIRE);
+}
+
+/*
  * An edu copy in flight (about 2000 DMAs, in order) does not hold up
  * another process's register, unregister and close of buffers for the
  * same engine: they complete while the copy is still running, so that
@@ -392,19 +420,12 @@ static void test_register_and_close_complete_during_a_copy(void **state)
 	char *dst = map_hugetlbfs_shared(t, 4 * MiB), *buf = map_huge(t, 2 * MiB, 21);
 	long pins = pins_held(), before = pool_free(SZ_2M);
 	int ready[2], status, fd, h;
-	char c;
 	pid_t pid;
 
 	assert_non_null(dst);
 	assert_non_null(buf);
 	memset(dst, 0, 4 * MiB);
-	assert_int_equal(pipe(ready), 0);
-	pid = fork();
-	if (!pid)
-		copying_child(ready[1], dst);
-	assert_int_equal(read(ready[0], &c, 1), 1);
-	/* the child is inside its TRANSFER now */
-	assert_int_equal(wait_in_ioctl(pid, 0), 0);
+	start_copying_child(dst, &pid, ready);
 
 	fd = hsg_open();
 	assert_true(fd >= 0);
@@ -461,10 +482,9 @@ static void test_queued_copy_keeps_its_timeout(void **state)
 	struct transfer_call c = { .x = { .size = sizeof(c.x),
 					  .engine = HUGESG_ENGINE_EDU,
 					  .len = 4096, .timeout_ms = 500 } };
-	int ready[2], status, i;
+	int ready[2], status;
 	bool done_in_time;
 	pthread_t th;
-	char k;
 	pid_t pid;
 
 	assert_non_null(dst);
@@ -473,12 +493,7 @@ static void test_queued_copy_keeps_its_timeout(void **state)
 	memset(dst, 0, 4 * MiB);
 	memset(buf, 0x3c, 2 * MiB);
 	memset(to, 0, 2 * MiB);
-	assert_int_equal(pipe(ready), 0);
-	pid = fork();
-	if (!pid)
-		copying_child(ready[1], dst);
-	assert_int_equal(read(ready[0], &k, 1), 1);
-	assert_int_equal(wait_in_ioctl(pid, 0), 0);
+	start_copying_child(dst, &pid, ready);
 
 	c.fd = hsg_open();
 	assert_true(c.fd >= 0);
@@ -489,9 +504,7 @@ static void test_queued_copy_keeps_its_timeout(void **state)
 	assert_true((int)c.x.src_handle > 0);
 	assert_true((int)c.x.dst_handle > 0);
 	assert_int_equal(pthread_create(&th, NULL, transfer_thread, &c), 0);
-	for (i = 0; i < 10000 && !__atomic_load_n(&c.done, __ATOMIC_ACQUIRE); i++)
-		usleep(1000);
-	done_in_time = __atomic_load_n(&c.done, __ATOMIC_ACQUIRE);
+	done_in_time = wait_flag(&c.done, 10000);
 
 	/* stop the long copy (which lets a waiting one through) */
 	assert_int_equal(kill(pid, SIGKILL), 0);
@@ -568,7 +581,7 @@ static void test_register_completes_while_segments_faults(void **state)
 	struct uffd_msg msg;
 	bool done_in_time;
 	struct hugesg_segment *dest;
-	int uffd, fd, h, i;
+	int uffd, fd, h;
 
 	skip_unless_root("SEGMENTS needs CAP_SYS_RAWIO");
 	assert_non_null(buf);
@@ -605,9 +618,7 @@ static void test_register_completes_while_segments_faults(void **state)
 	assert_int_equal(msg.event, UFFD_EVENT_PAGEFAULT);
 
 	assert_int_equal(pthread_create(&reg_th, NULL, register_thread, &rc), 0);
-	for (i = 0; i < 10000 && !__atomic_load_n(&rc.done, __ATOMIC_ACQUIRE); i++)
-		usleep(1000);
-	done_in_time = __atomic_load_n(&rc.done, __ATOMIC_ACQUIRE);
+	done_in_time = wait_flag(&rc.done, 10000);
 
 	/* fill the page: SEGMENTS goes on */
 	zero.range.start = (unsigned long)dest;
