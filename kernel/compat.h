@@ -14,6 +14,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/pci.h>
+#include <linux/hugesg.h>
 
 /*
  * Is this page part of a hugetlbfs page?  PageHuge() is an exported function
@@ -175,6 +176,105 @@ static inline void hugesg_unpin_heads(struct page **heads, unsigned long n,
 	}
 #else
 	unpin_user_pages(heads, n);
+#endif
+}
+
+/*
+ * Kernels that pin user memory for DMA themselves, one pin per run of
+ * pages of a folio: pin_user_folio_ranges_fast() and unpin_folio_ranges()
+ * in mm/gup.c, and over them sg_alloc_table_from_user_pages() and
+ * sg_free_table_user_pages() in lib/scatterlist.c (the upstream series of
+ * issue 14, "mm/gup: add pin_user_folio_ranges_fast()" and
+ * "lib/scatterlist: add sg_alloc_table_from_user_pages()"; in no released
+ * kernel yet: our 7.2-upstream).  Where all of them are there, hugesg.ko
+ * pins through them (HUGESG_KERNEL_PIN) and keeps of its own only the
+ * argument checks, the VMA scan and the RLIMIT_MEMLOCK accounting; on
+ * every other kernel the functions below are never called (-EOPNOTSUPP).
+ * The kernel's SG_USER_PAGES_* flags are hugesg's values, so that a driver
+ * may pass HUGESG_* flags to the kernel's function (linux/hugesg.h).
+ */
+#if defined(HUGESG_HAVE_FOLIO_RANGES) && \
+	defined(HUGESG_HAVE_KERNEL_SG_ALLOC_TABLE_FROM_USER_PAGES) && \
+	defined(HUGESG_HAVE_KERNEL_SG_FREE_TABLE_USER_PAGES)
+#define HUGESG_KERNEL_PIN	1
+#else
+#define HUGESG_KERNEL_PIN	0
+#endif
+
+#ifdef SG_USER_PAGES_WRITE
+static_assert(HUGESG_NORMAL == SG_USER_PAGES_NORMAL);
+static_assert(HUGESG_HUGE == SG_USER_PAGES_HUGE);
+static_assert(HUGESG_AUTO == SG_USER_PAGES_AUTO);
+static_assert(HUGESG_WRITE == SG_USER_PAGES_WRITE);
+static_assert(HUGESG_MODE_MASK == SG_USER_PAGES_MODE_MASK);
+static_assert(HUGESG_FLAGS_MASK == SG_USER_PAGES_FLAGS_MASK);
+#endif
+
+static inline int hugesg_kernel_sg_alloc(struct sg_table *sgt,
+					 unsigned long start,
+					 unsigned long len,
+					 unsigned int max_segment,
+					 unsigned int flags, gfp_t gfp)
+{
+#if HUGESG_KERNEL_PIN
+	return sg_alloc_table_from_user_pages(sgt, start, len, max_segment,
+					      flags, gfp);
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+static inline void hugesg_kernel_sg_free(struct sg_table *sgt, bool dirty)
+{
+#if HUGESG_KERNEL_PIN
+	sg_free_table_user_pages(sgt, dirty);
+#endif
+}
+
+/* Folio ranges pinned by one call of hugesg_kernel_pin_heads(). */
+#define HUGESG_RANGE_BATCH	16
+
+/*
+ * Pin the hugetlb pages of [@start, @end) (page aligned) with one call of
+ * pin_user_folio_ranges_fast(), at most @max of them (and at most
+ * HUGESG_RANGE_BATCH), and store their head pages in @heads in address
+ * order: one pin per occurrence of a hugepage, as a range of a hugetlb
+ * folio is a whole occurrence of it or its start.  *@next is set where the
+ * next call is to start: past the last hugepage stored, whose pin holds
+ * all of it even where the range stopped inside it.  The number stored
+ * (at least 1), or a negative errno with nothing pinned: -EINVAL for a
+ * page that is not a hugetlb page, GUP's error for the first page.
+ */
+static inline long hugesg_kernel_pin_heads(unsigned long start,
+					   unsigned long end,
+					   unsigned int gup_flags,
+					   struct page **heads,
+					   unsigned long max,
+					   unsigned long *next)
+{
+#if HUGESG_KERNEL_PIN
+	struct folio_range r[HUGESG_RANGE_BATCH];
+	unsigned long addr = start, size;
+	long i, n;
+
+	n = pin_user_folio_ranges_fast(start, end - start, gup_flags, r,
+				       min_t(unsigned long, max,
+					     ARRAY_SIZE(r)));
+	if (n <= 0)
+		return n ? n : -EFAULT;
+	for (i = 0; i < n; i++) {
+		if (!folio_test_hugetlb(r[i].folio)) {
+			unpin_folio_ranges(r, n, false);
+			return -EINVAL;
+		}
+		heads[i] = folio_page(r[i].folio, 0);
+		addr += r[i].length;
+	}
+	size = folio_size(r[n - 1].folio);
+	*next = ALIGN_DOWN(addr - 1, size) + size;
+	return n;
+#else
+	return -EOPNOTSUPP;
 #endif
 }
 

@@ -40,7 +40,8 @@ void hugesg_sg_free_table_user_pages(struct sg_table *sgt, bool dirty);
  * @max_segment: the longest entry allowed in @sgt
  * @pinned_bytes: memory held pinned (whole hugepages), charged to @mm
  * @nr_pins: pins held (one per occurrence of a hugepage in the range, one
- *	per ordinary page)
+ *	per ordinary page; where the kernel pins, HUGESG_KERNEL_PIN in
+ *	compat.h, one per folio range: see hugesg_buf_pin())
  * @page_sizes: bitmap of the page sizes met (bit n set: a 2^n byte page)
  * @mm: the mm that was charged; held with mmgrab() until unpin
  */

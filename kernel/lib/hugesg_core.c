@@ -187,6 +187,11 @@ EXPORT_SYMBOL_GPL(hugesg_put_user_hugepages);
  * mappings are looked up once, before pinning: one that the caller's own
  * threads swap in during the call is pinned as GUP finds it (the pin holds
  * its page like any other).
+ *
+ * On a kernel that has pin_user_folio_ranges_fast() (compat.h,
+ * HUGESG_KERNEL_PIN) the hugepages are pinned through it, up to 16 per
+ * call instead of one GUP call each, with the same pins (one per
+ * occurrence), results and errors.
  */
 long hugesg_get_user_hugepages_fast(unsigned long start, unsigned long len,
 				    unsigned int flags, struct page **hpages,
@@ -221,6 +226,23 @@ long hugesg_get_user_hugepages_fast(unsigned long start, unsigned long len,
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			goto err;
+		}
+		if (HUGESG_KERNEL_PIN) {
+			unsigned long next;
+			long got;
+
+			got = hugesg_kernel_pin_heads(addr & PAGE_MASK,
+						      PAGE_ALIGN(min(end,
+								     scan.io_start)),
+						      gup_flags, hpages + n,
+						      nr_hpages - n, &next);
+			if (got < 0) {
+				ret = got;
+				goto err;
+			}
+			n += got;
+			addr = next;
+			continue;
 		}
 		ret = hugesg_pin_one(addr, gup_flags, &page);
 		if (ret)
@@ -645,6 +667,84 @@ err:
 	return ret;
 }
 
+/*
+ * The table of [@start, @start + @len) built by the kernel's own
+ * sg_alloc_table_from_user_pages() (compat.h, HUGESG_KERNEL_PIN), after
+ * hugesg_prepare().  GUP-fast pins the ordinary pages of a VM_IO mapping
+ * (vm_insert_page()) as it pins any, so the kernel is given only what lies
+ * before the first VM_IO or VM_PFNMAP mapping of the scan: an error of its
+ * own there comes first in address order, else the range is -EFAULT.
+ */
+static int hugesg_kernel_build(struct sg_table *sgt, unsigned long start,
+			       unsigned long len, unsigned int max_segment,
+			       unsigned int flags, gfp_t gfp,
+			       const struct hugesg_vma_scan *scan)
+{
+	int ret;
+
+	if (scan->io_start >= start + len)
+		return hugesg_kernel_sg_alloc(sgt, start, len, max_segment,
+					      flags, gfp);
+	if (scan->io_start > start) {
+		ret = hugesg_kernel_sg_alloc(sgt, start, scan->io_start - start,
+					     max_segment, flags, gfp);
+		if (ret)
+			return ret;
+		hugesg_kernel_sg_free(sgt, false);
+		memset(sgt, 0, sizeof(*sgt));
+	}
+	return -EFAULT;
+}
+
+/*
+ * What a table built by the kernel holds (HUGESG_KERNEL_PIN), from its
+ * entries: each hugetlb page whole per occurrence, each ordinary page, and
+ * the pins, one per folio range by the rule of the kernel's
+ * sg_free_table_user_pages() (walking the pages in address order, a page
+ * starts a range unless it is the next page of the folio of the page
+ * before it).  The pins hold the folios: none is split or freed meanwhile.
+ */
+static void hugesg_count_table(struct sg_table *sgt,
+			       struct hugesg_pin_stats *stats)
+{
+	struct page *prev_head = NULL;
+	unsigned long prev_end = 0;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		unsigned long pfn = page_to_pfn(sg_page(sg)) +
+				    (sg->offset >> PAGE_SHIFT);
+		unsigned long last = page_to_pfn(sg_page(sg)) +
+				     ((sg->offset + sg->length - 1) >>
+				      PAGE_SHIFT);
+
+		while (pfn <= last) {
+			struct page *head = compound_head(pfn_to_page(pfn));
+			unsigned long size = hugesg_compound_size(head);
+			unsigned long n = min(page_to_pfn(head) +
+					      (size >> PAGE_SHIFT) - pfn,
+					      last - pfn + 1);
+			bool huge = hugesg_page_is_hugetlb(head);
+
+			if (head != prev_head || pfn != prev_end) {
+				stats->nr_pins++;
+				if (huge) {
+					stats->pinned_bytes += size;
+					stats->page_sizes |= size;
+				}
+			}
+			if (!huge) {
+				stats->pinned_bytes += n << PAGE_SHIFT;
+				stats->page_sizes |= PAGE_SIZE;
+			}
+			prev_head = head;
+			prev_end = pfn + n;
+			pfn += n;
+		}
+	}
+}
+
 /**
  * hugesg_sg_alloc_table_from_user_pages() - pin a user range and describe it
  *	in a scatter-gather table
@@ -703,6 +803,18 @@ err:
  * unmap or remap it while its pages are being pinned, the pages pinned
  * are the file's pages it mapped when looked up, as if the pin had come
  * first.
+ *
+ * On a kernel that has sg_alloc_table_from_user_pages() itself (compat.h,
+ * HUGESG_KERNEL_PIN) this function keeps its argument checks and its look
+ * at the mappings (a VM_IO or VM_PFNMAP mapping is -EFAULT whatever its
+ * ptes map, the errors come in the order above) and has the kernel's
+ * function pin and build the table.  The entries are the same; the pins
+ * are the kernel's: one per folio range (a maximal run of pages of one
+ * folio at consecutive addresses), so an ordinary page of a THP or other
+ * large folio is no longer pinned once per 4 KiB page, while a hugetlb
+ * page is still pinned once per occurrence; shared hugetlb mappings are
+ * pinned through GUP, and the table and the transient array of ranges
+ * (24 bytes per range) are the kernel's allocations.
  */
 int hugesg_sg_alloc_table_from_user_pages(struct sg_table *sgt,
 					  unsigned long start,
@@ -718,6 +830,9 @@ int hugesg_sg_alloc_table_from_user_pages(struct sg_table *sgt,
 	ret = hugesg_prepare(start, len, max_segment, flags, &scan);
 	if (ret)
 		return ret;
+	if (HUGESG_KERNEL_PIN)
+		return hugesg_kernel_build(sgt, start, len, max_segment, flags,
+					   gfp_mask, &scan);
 	return hugesg_build(sgt, start, len, max_segment, flags, gfp_mask,
 			    &scan, &stats);
 }
@@ -731,7 +846,8 @@ EXPORT_SYMBOL_GPL(hugesg_sg_alloc_table_from_user_pages);
  *
  * Releases every pin the allocation took (a hugepage once per occurrence
  * in the range, however many entries it was split over), then frees the
- * table.
+ * table.  On a kernel that pins itself (HUGESG_KERNEL_PIN) that is the
+ * kernel's sg_free_table_user_pages(): one unpin per folio range.
  */
 void hugesg_sg_free_table_user_pages(struct sg_table *sgt, bool dirty)
 {
@@ -739,6 +855,10 @@ void hugesg_sg_free_table_user_pages(struct sg_table *sgt, bool dirty)
 	struct scatterlist *sg;
 	unsigned int i;
 
+	if (HUGESG_KERNEL_PIN) {
+		hugesg_kernel_sg_free(sgt, dirty);
+		return;
+	}
 	for_each_sgtable_sg(sgt, sg, i)
 		hugesg_unpin_extent(&st, page_to_pfn(sg_page(sg)), sg->offset,
 				    sg->length);
@@ -771,6 +891,18 @@ EXPORT_SYMBOL_GPL(hugesg_sg_free_table_user_pages);
  * buffer and its table are allocated with __GFP_ACCOUNT (charged to the
  * caller's memory cgroup).
  *
+ * On a kernel that pins itself (HUGESG_KERNEL_PIN, see
+ * hugesg_sg_alloc_table_from_user_pages()) the charge is still made from
+ * the scan before anything is pinned, so a request over the limit still
+ * pins nothing; but the kernel's function pins the whole range in one
+ * call, and what it holds is counted from the table once it returns: a
+ * range remapped during the call to hold more may have the whole range
+ * pinned over the limit, until the call uncharges and unpins it and
+ * returns -ENOMEM.  @nr_pins of the buffer then counts the pins held, one
+ * per folio range (recounted from the table by the kernel's rule), not one
+ * per ordinary page; @pinned_bytes and @page_sizes are the same as
+ * elsewhere.
+ *
  * Return: the buffer, whose @sgt is ready for dma_map_sgtable(); or
  * ERR_PTR() of -EINVAL, -EFAULT, -EINTR (see the table function; -EFAULT
  * also when called from a kernel thread, which has no user memory), or
@@ -802,10 +934,28 @@ struct hugesg_buf *hugesg_buf_pin(unsigned long start, unsigned long len,
 		ret = -ENOMEM;
 		goto err_uncharge;
 	}
-	ret = hugesg_build(&buf->sgt, start, len, max_segment, flags,
-			   GFP_KERNEL_ACCOUNT, &scan, &stats);
-	if (ret)
-		goto err_free;
+	if (HUGESG_KERNEL_PIN) {
+		ret = hugesg_kernel_build(&buf->sgt, start, len, max_segment,
+					  flags, GFP_KERNEL_ACCOUNT, &scan);
+		if (ret)
+			goto err_free;
+		hugesg_count_table(&buf->sgt, &stats);
+		/* the range was remapped since the scan to hold more */
+		held = stats.pinned_bytes >> PAGE_SHIFT;
+		if (held > stats.charged) {
+			ret = hugesg_charge(mm, held - stats.charged);
+			if (ret) {
+				hugesg_kernel_sg_free(&buf->sgt, false);
+				goto err_free;
+			}
+			stats.charged = held;
+		}
+	} else {
+		ret = hugesg_build(&buf->sgt, start, len, max_segment, flags,
+				   GFP_KERNEL_ACCOUNT, &scan, &stats);
+		if (ret)
+			goto err_free;
+	}
 	/* the range was remapped since the scan to hold less: uncharge that */
 	held = stats.pinned_bytes >> PAGE_SHIFT;
 	if (held < stats.charged) {
@@ -971,6 +1121,28 @@ unsigned int hugesg_dma_max_segment(struct device *dev)
 	return hugesg_max_segment_round(hugesg_dma_segment_limit(dev));
 }
 EXPORT_SYMBOL_GPL(hugesg_dma_max_segment);
+
+/*
+ * kernel_pin (read only, /sys/module/hugesg/parameters/): 1 when the
+ * kernel's own sg_alloc_table_from_user_pages() and
+ * pin_user_folio_ranges_fast() pin (compat.h, HUGESG_KERNEL_PIN), with one
+ * pin per folio range, so that a user can tell which pins a buffer holds.
+ */
+static int hugesg_param_read_only(const char *val,
+				  const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
+static const struct kernel_param_ops hugesg_read_only_bool = {
+	.set = hugesg_param_read_only,
+	.get = param_get_bool,
+};
+
+static bool hugesg_kernel_pin = HUGESG_KERNEL_PIN;
+module_param_cb(kernel_pin, &hugesg_read_only_bool, &hugesg_kernel_pin, 0444);
+MODULE_PARM_DESC(kernel_pin,
+		 "1: the kernel's sg_alloc_table_from_user_pages() pins, one pin per folio range (read only)");
 
 MODULE_DESCRIPTION("Pin hugepage-backed user buffers for scatter-gather DMA");
 MODULE_LICENSE("GPL");

@@ -63,6 +63,12 @@
 
 #define PG		4096UL
 #define USER_LIMIT	0x7ffffffff000UL	/* TASK_SIZE, x86-64 4-level */
+/*
+ * TASK_SIZE with 5-level paging (LA57): a kernel that switches to it (our
+ * bzImage kernels; a PVH-booted vmlinux stays 4-level) takes ranges up to
+ * here, where above USER_LIMIT nothing is mapped unless asked for: a hole.
+ */
+#define USER_LIMIT_LA57	((1UL << 56) - 4096)
 #define H2SYS		"/sys/kernel/mm/hugepages/hugepages-2048kB/"
 #define H1SYS		"/sys/kernel/mm/hugepages/hugepages-1048576kB/"
 
@@ -119,6 +125,7 @@ struct fuzz {
 	int alias_fd;		/* its memfd, open for the whole test */
 	int alias_faulted;
 	int no_sysv;		/* the kernel has no SysV IPC (the debug kernel) */
+	int la57;		/* 5-level paging: TASK_SIZE is USER_LIMIT_LA57 */
 	int top_ok;
 	enum pool_state pool;
 	long nr_work;		/* the working size of the 2 MiB pool */
@@ -707,6 +714,19 @@ static const char *layout_str(struct fuzz *f)
 	return buf;
 }
 
+/* Does the kernel map above USER_LIMIT when asked (5-level paging)? */
+static int la57(void)
+{
+	void *want = (void *)(1UL << 50);
+	void *p = mmap(want, PG, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 0;
+	munmap(p, PG);
+	return p == want;
+}
+
 /* The top: a 2 MiB hugetlb slot and ordinary pages up to the limit. */
 static void build_top(struct fuzz *f)
 {
@@ -979,6 +999,21 @@ static void expect_call(struct fuzz *f, const struct call *c, int get,
 			x->alt = EFAULT;
 		return;
 	}
+	if (end > USER_LIMIT && f->la57 && end <= USER_LIMIT_LA57) {
+		/* below TASK_SIZE: a hole from USER_LIMIT on, in address order */
+		x->err = c->start < USER_LIMIT ?
+			 walk(f, c->start, USER_LIMIT, mode, write,
+			      get ? c->max_entries : 0, c->start, c->max_seg, x,
+			      &capped) : 0;
+		if (capped) {
+			x->alt = EFAULT;
+			x->cap_alt = 1;
+		} else if (!x->err) {
+			x->err = EFAULT;
+			x->where = USER_LIMIT;
+		}
+		return;
+	}
 	if (end > USER_LIMIT) {
 		struct expect y = { 0 };
 
@@ -1085,7 +1120,7 @@ static void check_success(struct fuzz *f, int api, const struct call *c,
 {
 	const char *name = api_names[api];
 	struct hugesg_test_req o;
-	long pins = pins_now() - pins_before;
+	long pins = pins_now() - pins_before, want_pins = x->pins;
 	unsigned long i;
 	int ret;
 
@@ -1118,17 +1153,24 @@ static void check_success(struct fuzz *f, int api, const struct call *c,
 		}
 		return;
 	}
-	if (pins != x->pins) {
-		mismatch(f, name, c, "%ld pins held, model %ld", pins, x->pins);
+	/*
+	 * Where the kernel pins (kernel_pin()), one pin per folio range of
+	 * the pages pinned: counted from the pages themselves.
+	 */
+	if (kernel_pin())
+		want_pins = folio_ranges((const void *)(uintptr_t)c->start,
+					 c->len);
+	if (pins != want_pins) {
+		mismatch(f, name, c, "%ld pins held, model %ld", pins, want_pins);
 		return;
 	}
-	if (api == 1 && (r->nr_pins != (uint64_t)x->pins ||
+	if (api == 1 && (r->nr_pins != (uint64_t)want_pins ||
 			 r->pinned_bytes != x->pinned_bytes ||
 			 r->page_sizes != x->page_sizes)) {
 		mismatch(f, name, c, "nr_pins %llu pinned_bytes %#llx page_sizes %#llx, model %ld %#llx %#llx",
 			 (unsigned long long)r->nr_pins,
 			 (unsigned long long)r->pinned_bytes,
-			 (unsigned long long)r->page_sizes, x->pins,
+			 (unsigned long long)r->page_sizes, want_pins,
 			 (unsigned long long)x->pinned_bytes,
 			 (unsigned long long)x->page_sizes);
 		return;
@@ -1274,6 +1316,10 @@ static void fuzz_api(void **state, int api)
 
 	f->memfd_1g = g_memfd_1g;
 	f->base_1g = g_base_1g;
+	f->la57 = la57();
+	if (f->la57)
+		print_message("# 5-level paging: TASK_SIZE %#lx, a hole above %#lx\n",
+			      USER_LIMIT_LA57, USER_LIMIT);
 	build_top(f);
 
 	for (i = 0; i < n && !failed_env; i++) {

@@ -96,6 +96,72 @@ static inline long pins_held(void)
 	return (long)r.nents;
 }
 
+/*
+ * Does hugesg.ko pin through the kernel's own sg_alloc_table_from_user_pages()
+ * (hugesg.kernel_pin, a kernel with the upstream series of issue 14)?  Its
+ * pins are then one per folio range: a run of pages of one folio at
+ * consecutive addresses, so a THP is pinned once where hugesg pins it once
+ * per 4 KiB page.
+ */
+static inline int kernel_pin(void)
+{
+	FILE *f = fopen("/sys/module/hugesg/parameters/kernel_pin", "r");
+	int c = f ? fgetc(f) : 'N';
+
+	if (f)
+		fclose(f);
+	return c == 'Y' || c == '1';
+}
+
+/*
+ * The pins a kernel that pins by folio ranges holds on [@p, @p + @len), all
+ * of it mapped and pinned: walking the pages in address order, a page
+ * starts a range unless it is the next physical page and a tail page of a
+ * compound page (then of the folio of the page before it).  From
+ * /proc/self/pagemap and /proc/kpageflags (root); -1 when they cannot be
+ * read.
+ */
+#define KPF_COMPOUND_TAIL_BIT	16
+static inline long folio_ranges(const void *p, size_t len)
+{
+	uintptr_t first = (uintptr_t)p & ~(SZ_4K - 1);
+	size_t n = ((uintptr_t)p + len + SZ_4K - 1 - first) / SZ_4K, i, j;
+	uint64_t *pm = malloc(n * 8), *fl = malloc(n * 8);
+	int pmfd = open("/proc/self/pagemap", O_RDONLY);
+	int kffd = open("/proc/kpageflags", O_RDONLY);
+	long ranges = -1;
+
+	if (!pm || !fl || pmfd < 0 || kffd < 0 ||
+	    pread(pmfd, pm, n * 8, first / SZ_4K * 8) != (ssize_t)(n * 8))
+		goto out;
+	for (i = 0; i < n; i++) {
+		pm[i] &= (1ULL << 55) - 1;
+		if (!pm[i])
+			goto out;
+	}
+	/* the flags, one read per run of physically contiguous pages */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && pm[j] == pm[j - 1] + 1; j++)
+			;
+		if (pread(kffd, fl + i, (j - i) * 8, pm[i] * 8) !=
+		    (ssize_t)((j - i) * 8))
+			goto out;
+	}
+	ranges = 0;
+	for (i = 0; i < n; i++)
+		if (!i || pm[i] != pm[i - 1] + 1 ||
+		    !(fl[i] & (1ULL << KPF_COMPOUND_TAIL_BIT)))
+			ranges++;
+out:
+	if (pmfd >= 0)
+		close(pmfd);
+	if (kffd >= 0)
+		close(kffd);
+	free(pm);
+	free(fl);
+	return ranges;
+}
+
 static inline long vmpin_kb(void)
 {
 	return read_counter("/proc/self/status", "VmPin");

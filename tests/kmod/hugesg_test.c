@@ -222,23 +222,26 @@ static struct kretprobe file_pin_probe = {
 
 /*
  * HUGESG_TEST_FILE_PINS: @nents the folios pinned through files so far,
- * @flags 1 where hugesg.ko is built to pin through files.  Where it is,
+ * @flags 1 where hugesg.ko is built to pin through files (not where the
+ * kernel's own sg_alloc_table_from_user_pages() pins).  Where it is,
  * and the probe could not be set, the ioctl fails with the probe's error.
  */
 static long hugesg_test_file_pins(struct hugesg_test_req *req)
 {
+	bool chosen = HUGESG_FILE_PIN && !HUGESG_KERNEL_PIN;
+
 	mutex_lock(&file_pin_probe_lock);
 	if (!file_pin_probe_set) {
 		file_pin_probe_err = register_kretprobe(&file_pin_probe);
 		file_pin_probe_set = true;
-		if (file_pin_probe_err && HUGESG_FILE_PIN)
+		if (file_pin_probe_err && chosen)
 			pr_warn("no probe on memfd_pin_folios: %d\n",
 				file_pin_probe_err);
 	}
 	mutex_unlock(&file_pin_probe_lock);
-	req->flags = HUGESG_FILE_PIN;
+	req->flags = chosen;
 	req->nents = atomic64_read(&file_pin_folios);
-	return HUGESG_FILE_PIN ? file_pin_probe_err : 0;
+	return chosen ? file_pin_probe_err : 0;
 }
 
 /*
@@ -403,6 +406,24 @@ static void hugesg_test_put_hugepages(struct hugesg_test_file *f, bool dirty)
 	hugesg_put_user_hugepages(f->hpages, f->nr_hpages, dirty);
 	kvfree(f->hpages);
 	f->hpages = NULL;
+}
+
+/*
+ * Never called: that a driver written to the proposal's names builds,
+ * with hugesg's flags, whether linux/hugesg.h defines them or the kernel
+ * does (its SG_USER_PAGES_* are hugesg's values, compat.h).
+ */
+static int __maybe_unused hugesg_test_proposal_names(struct sg_table *sgt,
+						     unsigned long start,
+						     unsigned long len)
+{
+	int ret = sg_alloc_table_from_user_pages(sgt, start, len, PMD_SIZE,
+						 HUGESG_AUTO | HUGESG_WRITE,
+						 GFP_KERNEL);
+
+	if (!ret)
+		sg_free_table_user_pages(sgt, true);
+	return ret;
 }
 
 static long hugesg_test_sg_alloc(struct hugesg_test_file *f,

@@ -143,7 +143,11 @@ struct hugesg_register {
 	__u32 nr_entries;	/* out: entries of its sg table */
 	__u32 nr_dma_segments;	/* out: DMA segments once mapped */
 	__u32 pad;
-	__u64 nr_pins;		/* out: one per hugepage, one per ordinary page */
+	/*
+	 * out: one per pin held: per hugepage, per ordinary page; where the
+	 * kernel pins (hugesg.kernel_pin=1), per run of pages of a folio
+	 */
+	__u64 nr_pins;
 	__u64 pinned_bytes;	/* out: memory held pinned (whole hugepages) */
 	__u64 page_sizes;	/* out: bit n set: the buffer has 2^n byte pages */
 	/* version 2 (HUGESG_REGISTER_SIZE_VER2) */
