@@ -19,6 +19,8 @@ ccflags-y += $(call hugesg_probe,DOMAIN_ATTR_DMA_USE_FLUSH_QUEUE,iommu.h,DOMAIN_
 ccflags-y += $(call hugesg_probe,get_user_hugepages_fast,mm.h,KERNEL_GET_USER_HUGEPAGES_FAST)
 ccflags-y += $(call hugesg_probe,sg_alloc_table_from_user_pages,scatterlist.h,KERNEL_SG_ALLOC_TABLE_FROM_USER_PAGES)
 ccflags-y += $(call hugesg_probe,sg_free_table_user_pages,scatterlist.h,KERNEL_SG_FREE_TABLE_USER_PAGES)
+# ... and the GUP function beneath them, one pin per run of a folio.
+ccflags-y += $(call hugesg_probe,pin_user_folio_ranges_fast,mm.h,FOLIO_RANGES)
 
 # vma->vm_flags is written through vm_flags_set() since 6.3.
 ccflags-y += $(call hugesg_probe,vm_flags_set,mm.h,VM_FLAGS_SET)
