@@ -75,10 +75,11 @@ demo: deps
 	tests/vm/run-demo.sh $(if $(filter-out file,$(origin KERNELS)),$(firstword $(KERNELS)),6.1)
 
 # The methods drivers use today against hugesg: bench/results.csv and
-# bench/pin-cost.png (6.1, 6.12, 7.x and 7.2-iommufd, ours: tests/vm/kernel.sh,
+# bench/pin-cost.png (6.1, 6.12, 7.x, and ours: 7.2-iommufd and upstream, the
+# kernel of the upstream series of issue 14: tests/vm/kernel.sh,
 # unless KERNELS is given).
 bench: deps
-	bench/run-bench.sh $(if $(filter-out file,$(origin KERNELS)),$(KERNELS),6.1 6.12 7.x 7.2-iommufd)
+	bench/run-bench.sh $(if $(filter-out file,$(origin KERNELS)),$(KERNELS),6.1 6.12 7.x 7.2-iommufd upstream)
 
 # The crash tests at length, on one kernel (6.1 unless KERNELS is given):
 # drv_kill_loop with 500 kill -9 trials and drv_concurrency for 300 s of

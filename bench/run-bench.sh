@@ -8,7 +8,9 @@
 # print the targets with the measured ratios.
 #
 # usage: run-bench.sh [SERIES...]    (default: $KERNELS, else
-#                                     "6.1 6.12 7.x 7.2-iommufd")
+#                                     "6.1 6.12 7.x 7.2-iommufd upstream";
+#                                     a series whose kernel cannot be
+#                                     had is left out, the others run)
 # env:   HUGESG_CACHE, HUGESG_QEMU (as for the rig),
 #        HUGESG_BENCH_TIMEOUT (seconds per guest, default 600),
 #        HUGESG_BENCH_APPEND (more kernel arguments, e.g.
@@ -24,7 +26,7 @@ csv=$outdir/results.csv
 stream_csv=$outdir/stream.csv
 png=$outdir/pin-cost.png
 tmo=${HUGESG_BENCH_TIMEOUT:-600}
-series_list=${*:-${KERNELS:-6.1 6.12 7.x 7.2-iommufd}}
+series_list=${*:-${KERNELS:-6.1 6.12 7.x 7.2-iommufd upstream}}
 clocks=${HUGESG_BENCH_CLOCKS:-wall icount}
 header=kernel,clock,method,page_size,buffer_bytes,register_ns,unregister_ns,transient_bytes,persistent_bytes,sg_entries,dma_segments,pins,mapping
 phases_csv=$outdir/breakdown.csv
@@ -57,7 +59,7 @@ echo "kernel,clock,mode,bytes,stream_ns,memcpy_ns" >"$stream_csv"
 echo "kernel,clock,mapping,page_size,buffer_bytes,hugepages,pin_ns,unpin_ns,table_ns,map_ns,unmap_ns,free_ns,pins" >"$phases_csv.new"
 for series in $series_list; do
 	read -r krel vmlinux kdir < <("$rig/kernel.sh" "$series") ||
-		{ echo "== kernel $series: could not be fetched"; failed=1; continue; }
+		{ echo "== kernel $series: could not be fetched or built"; failed=1; continue; }
 	out=$build/$krel
 	mkdir -p "$out"
 	echo "== kernel $krel: building the modules (W=1, sparse)"
@@ -169,7 +171,7 @@ awk -F, 'NR > 1 {
 if command -v gnuplot >/dev/null && grep -q ',icount,' "$csv"; then
 	kernels=$(awk -F, 'NR > 1 && $2 == "icount" { print $1 }' "$csv" | awk '!seen[$0]++')
 	nk=$(echo "$kernels" | wc -l)
-	methods="seed_gup pin_all rdma_chunked iouring_coalesce memfd_folios hugesg_huge hugesg_auto hugesg_drv vfio_type1 iommufd_map iommufd_map_file"
+	methods="seed_gup pin_all rdma_chunked iouring_coalesce memfd_folios hugesg_huge hugesg_auto hugesg_drv vfio_type1 iommufd_map iommufd_map_file kernel_ranges kernel_sg"
 	for k in $kernels; do
 		for map in shared private; do
 			for m in $methods; do
@@ -192,6 +194,7 @@ if command -v gnuplot >/dev/null && grep -q ',icount,' "$csv"; then
 		echo "set style line 7 lc rgb '#000000' pt 6 dt 2; set style line 8 lc rgb '#e7298a' pt 9 lw 2"
 		echo "set style line 9 lc rgb '#666666' pt 11; set style line 10 lc rgb '#66a61e' pt 13"
 		echo "set style line 11 lc rgb '#1f78b4' pt 15 dt 3"
+		echo "set style line 12 lc rgb '#b15928' pt 8 dt 4; set style line 13 lc rgb '#33a02c' pt 10 lw 2"
 		echo "set xlabel 'buffer size'; set ylabel 'register + unregister (ns)'"
 		echo "set xtics ('2M' 2097152, '64M' 67108864, '1G' 1073741824)"
 		for map in shared private; do
@@ -302,6 +305,86 @@ END {
 		}
 		printf "  %-70s %6d of %d  %s\n", "hugesg_huge sg entries more than pin_all (buffers)",
 			bad, n, bad ? "NOT met" : "met"
+	}
+}' "$csv"
+
+# the targets of issue 14 (printed, not judged): the upstream series' own
+# pin (kernel_sg, kernel_ranges) on the kernel that has it, that is every
+# kernel whose kernel_sg rows have figures (series upstream), against the
+# methods of the same boot
+echo
+echo "== issue 14's targets: the upstream series (icount clock, ns = guest instructions;"
+echo "   cost = register + unregister; per hugepage: of 1 GiB of 2 MiB pages, / 512;"
+echo "   memfd_folios pins a memfd, so shared only: private rows are compared with the"
+echo "   shared memfd_folios of the same boot)"
+awk -F, 'NR > 1 && $2 == "icount" && $6 != "" {
+	k = $1
+	buf = ($4 == 2^30) ? "1Gpage" : ($5 == 2^30 ? "1Gof2M" : $5)
+	cost[k, $13, buf, $3] = $6 + $7
+	if ($3 == "kernel_sg" && !(k in kern)) { kern[k] = 1; order[++nk] = k }
+}
+function c(k, map, buf, m) { return cost[k, map, buf, m] }
+function line(what, a, b, r, goal, atleast,   verdict) {
+	if (a == "" || b == "") {
+		printf "  %-80s %s\n", what, "n/a: no figure"
+		return
+	}
+	verdict = (atleast ? r >= goal : r <= goal) ? "met" : "NOT met"
+	printf "  %-80s %11.0f vs %11.0f %8.3gx  %s\n", what, a, b, r, verdict
+}
+# a figure with no target, beside memfd_folios of the same boot
+function info(what, a, b) {
+	if (a == "" || b == "")
+		printf "  %-80s %s\n", what, "n/a: no figure"
+	else
+		printf "  %-80s %11.0f vs %11.0f %8.3gx\n", what, a, b, a / b
+}
+function hp(x) { return x == "" ? "" : x / 512 }
+END {
+	if (!nk)
+		print "  n/a: no kernel with the series in the results (no kernel_sg figures)"
+	for (o = 1; o <= nk; o++) {
+		k = order[o]
+		printf "%s\n", k
+		mf = hp(c(k, "shared", "1Gof2M", "memfd_folios"))
+		for (mi = 1; mi <= 2; mi++) {
+			map = mi == 1 ? "shared" : "private"
+			for (i = 1; i <= 2; i++) {
+				m = i == 1 ? "kernel_sg" : "kernel_ranges"
+				a = hp(c(k, map, "1Gof2M", m))
+				line(map ", 1 GiB of 2 MiB: " m "/hugepage <= 0.5x shared memfd_folios (x/m)",
+				     a, mf, mf ? a / mf : 0, 0.5, 0)
+			}
+		}
+		for (mi = 1; mi <= 2; mi++) {
+			map = mi == 1 ? "shared" : "private"
+			for (i = 1; i <= 2; i++) {
+				m = i == 1 ? "kernel_sg" : "kernel_ranges"
+				a = c(k, map, "1Gof2M", m); s = c(k, map, "1Gof2M", "seed_gup")
+				line(map ", 1 GiB of 2 MiB: " m " >= 100x cheaper than seed_gup (s/x)",
+				     a, s, a ? s / a : 0, 100, 1)
+			}
+		}
+		mf = c(k, "shared", "1Gpage", "memfd_folios")
+		for (mi = 1; mi <= 2; mi++) {
+			map = mi == 1 ? "shared" : "private"
+			a = c(k, map, "1Gpage", "kernel_sg")
+			line(map ", one 1 GiB page: kernel_sg <= shared memfd_folios (x/m)",
+			     a, mf, mf ? a / mf : 0, 1, 0)
+		}
+		# hugesg on the same kernel (through the pin of the kernel where
+		# hugesg.ko is the thin layer), beside memfd_folios, no target
+		mf = hp(c(k, "shared", "1Gof2M", "memfd_folios")); mg = c(k, "shared", "1Gpage", "memfd_folios")
+		for (mi = 1; mi <= 2; mi++) {
+			map = mi == 1 ? "shared" : "private"
+			for (i = 1; i <= 2; i++) {
+				m = i == 1 ? "hugesg_huge" : "hugesg_drv"
+				info(map ", 1 GiB of 2 MiB: " m "/hugepage vs shared memfd_folios (no target)",
+				     hp(c(k, map, "1Gof2M", m)), mf)
+				info(map ", one 1 GiB page: " m " vs shared memfd_folios (no target)",
+				     c(k, map, "1Gpage", m), mg)
+			}
+		}
 	}
 }' "$csv"
 

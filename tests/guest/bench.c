@@ -140,6 +140,8 @@ static const char *const method_names[HUGESG_BENCH_NR_METHODS] = {
 	[HUGESG_BENCH_MEMFD_FOLIOS] = "memfd_folios",
 	[HUGESG_BENCH_HUGESG_HUGE] = "hugesg_huge",
 	[HUGESG_BENCH_HUGESG_AUTO] = "hugesg_auto",
+	[HUGESG_BENCH_KERNEL_RANGES] = "kernel_ranges",
+	[HUGESG_BENCH_KERNEL_SG] = "kernel_sg",
 };
 
 struct buffer {

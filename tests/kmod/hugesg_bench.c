@@ -21,6 +21,12 @@
  *			the folios
  *  memfd_folios		memfd_pin_folios() on the memfd behind the buffer
  *  hugesg_huge/_auto	hugesg_sg_alloc_table_from_user_pages()
+ *  kernel_ranges	the kernel's pin_user_folio_ranges_fast() into an
+ *			array of folio ranges kept, the table built from the
+ *			ranges; release: sg_free_table(), unpin_folio_ranges()
+ *  kernel_sg		the kernel's sg_alloc_table_from_user_pages();
+ *			release: sg_free_table_user_pages()
+ *			(both: kernels with the upstream series of issue 14)
  *
  * Registration and release are timed with ktime_get_ns(); the memory each
  * method allocates is counted here: what it frees before registration
@@ -61,6 +67,12 @@
 /* RDMA's ib_umem_get() pins a page of page pointers at a time */
 #define BENCH_RDMA_CHUNK	(PAGE_SIZE / sizeof(struct page *))
 
+/* the kernel's own table of user pages (kernel/features.mk) */
+#if defined(HUGESG_HAVE_KERNEL_SG_ALLOC_TABLE_FROM_USER_PAGES) && \
+	defined(HUGESG_HAVE_KERNEL_SG_FREE_TABLE_USER_PAGES)
+#define BENCH_HAVE_KERNEL_SG
+#endif
+
 struct bench_reg {
 	unsigned long start;
 	unsigned long len;
@@ -75,6 +87,9 @@ struct bench_reg {
 	unsigned long nr;		/* entries of @pages (or @folios) */
 #ifdef HUGESG_HAVE_MEMFD_PIN_FOLIOS
 	struct folio **folios;		/* memfd_folios */
+#endif
+#ifdef HUGESG_HAVE_FOLIO_RANGES
+	struct folio_range *ranges;	/* kernel_ranges: @nr of them */
 #endif
 	u64 transient;
 	u64 persistent;
@@ -453,6 +468,170 @@ static void memfd_folios_unregister(struct bench_reg *r)
 }
 #endif /* HUGESG_HAVE_MEMFD_PIN_FOLIOS */
 
+#ifdef HUGESG_HAVE_FOLIO_RANGES
+/*
+ * Double the room of the kept array of ranges (@cap); the old array is
+ * transient memory of the registration.
+ */
+static int kernel_ranges_grow(struct bench_reg *r, unsigned long *cap)
+{
+	struct folio_range *ranges;
+
+	ranges = kvmalloc_array(*cap * 2, sizeof(*ranges), GFP_KERNEL);
+	if (!ranges)
+		return -ENOMEM;
+	memcpy(ranges, r->ranges, r->nr * sizeof(*ranges));
+	kvfree(r->ranges);
+	r->transient = max_t(u64, r->transient, *cap * sizeof(*ranges));
+	r->ranges = ranges;
+	*cap *= 2;
+	return 0;
+}
+
+/* Write the entry of @npages pages from @pfn when @sg is not NULL. */
+static void kernel_ranges_entry(struct scatterlist **sg, unsigned long pfn,
+				unsigned long npages, unsigned int *offset,
+				unsigned long *left)
+{
+	unsigned long len = min(*left, (npages << PAGE_SHIFT) - *offset);
+
+	if (*sg) {
+		sg_set_page(*sg, pfn_to_page(pfn), len, *offset);
+		*sg = sg_next(*sg);
+	}
+	*left -= len;
+	*offset = 0;
+}
+
+/*
+ * The entries of the pinned ranges, as sg_alloc_table_from_pages_segment()
+ * makes them of a page array: physically contiguous pages merged, across
+ * ranges too, cut at max_segment.  Fills the table from @sg when it is not
+ * NULL; returns the number of entries.
+ */
+static unsigned long kernel_ranges_entries(struct bench_reg *r,
+					   struct scatterlist *sg)
+{
+	unsigned long max_pages = r->max_segment >> PAGE_SHIFT;
+	unsigned long pfn = 0, npages = 0, nents = 0, left = r->len, i;
+	unsigned int offset = r->offset;
+
+	for (i = 0; i < r->nr; i++) {
+		unsigned long rpfn = folio_pfn(r->ranges[i].folio) +
+				     (r->ranges[i].offset >> PAGE_SHIFT);
+		unsigned long rn = r->ranges[i].length >> PAGE_SHIFT;
+
+		while (rn) {
+			unsigned long take;
+
+			if (npages && rpfn == pfn + npages &&
+			    npages < max_pages) {
+				take = min(rn, max_pages - npages);
+				npages += take;
+			} else {
+				if (npages) {
+					kernel_ranges_entry(&sg, pfn, npages,
+							    &offset, &left);
+					nents++;
+				}
+				pfn = rpfn;
+				take = min(rn, max_pages);
+				npages = take;
+			}
+			rpfn += take;
+			rn -= take;
+		}
+	}
+	if (npages) {
+		kernel_ranges_entry(&sg, pfn, npages, &offset, &left);
+		nents++;
+	}
+	return nents;
+}
+
+/*
+ * kernel_ranges: the kernel's folio-range pin as a driver would use it.
+ * One call of pin_user_folio_ranges_fast() over the whole range into an
+ * array kept while registered, sized for a range of hugepages of 2 MiB or
+ * more (one range per PMD, one more for a misaligned end) and doubled
+ * should that not be enough; then the table from the ranges.
+ */
+static int kernel_ranges_register(struct bench_reg *r)
+{
+	unsigned long first = r->start & PAGE_MASK;
+	unsigned long end = PAGE_ALIGN(r->start + r->len), addr = first;
+	unsigned long cap, nents, i;
+	int ret;
+
+	cap = DIV_ROUND_UP(end - first, PMD_SIZE) + 1;
+	r->ranges = kvmalloc_array(cap, sizeof(*r->ranges), GFP_KERNEL);
+	if (!r->ranges)
+		return -ENOMEM;
+	r->nr = 0;
+	while (addr < end) {
+		long n;
+
+		if (r->nr == cap) {
+			ret = kernel_ranges_grow(r, &cap);
+			if (ret)
+				goto unpin;
+		}
+		n = pin_user_folio_ranges_fast(addr, end - addr,
+					       FOLL_LONGTERM | FOLL_WRITE,
+					       r->ranges + r->nr, cap - r->nr);
+		if (n <= 0) {
+			ret = n ? n : -EFAULT;
+			goto unpin;
+		}
+		for (i = r->nr; i < r->nr + n; i++)
+			addr += r->ranges[i].length;
+		r->nr += n;
+	}
+	r->pins = r->nr;
+	nents = kernel_ranges_entries(r, NULL);
+	ret = sg_alloc_table(&r->sgt, nents, GFP_KERNEL);
+	if (ret)
+		goto unpin;
+	kernel_ranges_entries(r, r->sgt.sgl);
+	r->persistent = cap * sizeof(*r->ranges) + bench_table_bytes(&r->sgt);
+	return 0;
+
+unpin:
+	unpin_folio_ranges(r->ranges, r->nr, false);
+	kvfree(r->ranges);
+	return ret;
+}
+
+static void kernel_ranges_unregister(struct bench_reg *r)
+{
+	sg_free_table(&r->sgt);
+	unpin_folio_ranges(r->ranges, r->nr, false);
+	kvfree(r->ranges);
+}
+#endif /* HUGESG_HAVE_FOLIO_RANGES */
+
+#ifdef BENCH_HAVE_KERNEL_SG
+/*
+ * kernel_sg: the kernel's sg_alloc_table_from_user_pages() (every buffer
+ * here is of hugetlb pages: SG_USER_PAGES_HUGE); the transient array of
+ * ranges it allocates inside is not seen here (see its kernel-doc)
+ */
+static int kernel_sg_register(struct bench_reg *r)
+{
+	int ret;
+
+	ret = sg_alloc_table_from_user_pages(&r->sgt, r->start, r->len,
+					     r->max_segment,
+					     SG_USER_PAGES_HUGE |
+					     SG_USER_PAGES_WRITE, GFP_KERNEL);
+	if (ret)
+		return ret;
+	r->persistent = bench_table_bytes(&r->sgt);
+	r->pins = -1;	/* counted by the caller, from /proc/vmstat */
+	return 0;
+}
+#endif /* BENCH_HAVE_KERNEL_SG */
+
 /* hugesg: it allocates nothing here that outlives or precedes the table */
 static int hugesg_register(struct bench_reg *r, unsigned int mode)
 {
@@ -490,6 +669,14 @@ static int bench_register(struct bench_reg *r, u32 method, int fd)
 		return hugesg_register(r, HUGESG_HUGE);
 	case HUGESG_BENCH_HUGESG_AUTO:
 		return hugesg_register(r, HUGESG_AUTO);
+#ifdef HUGESG_HAVE_FOLIO_RANGES
+	case HUGESG_BENCH_KERNEL_RANGES:
+		return kernel_ranges_register(r);
+#endif
+#ifdef BENCH_HAVE_KERNEL_SG
+	case HUGESG_BENCH_KERNEL_SG:
+		return kernel_sg_register(r);
+#endif
 	}
 	return -EOPNOTSUPP;
 }
@@ -514,6 +701,16 @@ static void bench_unregister(struct bench_reg *r, u32 method)
 #ifdef HUGESG_HAVE_MEMFD_PIN_FOLIOS
 	case HUGESG_BENCH_MEMFD_FOLIOS:
 		memfd_folios_unregister(r);
+		break;
+#endif
+#ifdef HUGESG_HAVE_FOLIO_RANGES
+	case HUGESG_BENCH_KERNEL_RANGES:
+		kernel_ranges_unregister(r);
+		break;
+#endif
+#ifdef BENCH_HAVE_KERNEL_SG
+	case HUGESG_BENCH_KERNEL_SG:
+		sg_free_table_user_pages(&r->sgt, false);
 		break;
 #endif
 	default:

@@ -19,6 +19,8 @@ enum hugesg_bench_method {
 	HUGESG_BENCH_MEMFD_FOLIOS,	/* memfd_pin_folios() */
 	HUGESG_BENCH_HUGESG_HUGE,	/* hugesg, HUGESG_HUGE */
 	HUGESG_BENCH_HUGESG_AUTO,	/* hugesg, HUGESG_AUTO */
+	HUGESG_BENCH_KERNEL_RANGES,	/* pin_user_folio_ranges_fast() */
+	HUGESG_BENCH_KERNEL_SG,		/* sg_alloc_table_from_user_pages() */
 	HUGESG_BENCH_NR_METHODS,
 };
 

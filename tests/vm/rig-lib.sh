@@ -46,6 +46,10 @@ build_modules() {
 	# Makefile, not the build's)
 	if [ -z "$cc" ]; then
 		cc=$(sed -n 's/^override CC := \(gcc-[0-9]*\)$/\1/p' "$kdir/Makefile" 2>/dev/null)
+		# (or a tree built by hand with make CC=gcc-NN O=: its .config
+		# names the compiler)
+		[ -n "$cc" ] || cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(gcc-[0-9]*\) .*/\1/p' \
+			"$kdir/.config" 2>/dev/null)
 		[ -n "$cc" ] && ccarg=(CC="$cc")
 	fi
 	if [ -n "$cc" ] && ! command -v "$cc" >/dev/null; then
