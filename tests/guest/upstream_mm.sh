@@ -4,7 +4,7 @@
 # source, built statically on the host by tests/upstream/build-selftests.sh
 # into /tests/upstream/mm, each invocation of /tests/upstream/mm.list (one a
 # line: the program and its arguments) in turn: the series' own programs
-# and gup_test's usual ones.  Their KTAP results become this suite's, one
+# (/tests/upstream/mm-series: none is a failure) and gup_test's usual ones.  Their KTAP results become this suite's, one
 # TAP stream renumbered, named "PROGRAM ARGS: RESULT".  A missing program,
 # a SKIP (this guest has what they need: debugfs, gup_test, hugepages), a
 # result count that is not the program's plan, no result at all and a
@@ -18,6 +18,11 @@ if [ ! -s $dir/mm.list ]; then
 	nok "the selftests to run are listed ($dir/mm.list)"
 	echo "1..$n"
 	exit 1
+fi
+if [ -s $dir/mm-series ]; then
+	ok "the series adds mm selftests: $(echo $(cat $dir/mm-series))"
+else
+	nok "the series adds mm selftests (tools/testing/selftests/mm/*.c with a main())"
 fi
 while read -r prog args <&3; do
 	[ -n "$prog" ] || continue

@@ -8,11 +8,12 @@
 # builds them (with vm_util.c and hugepage_settings.c, against the tree's
 # exported headers, tools/include/uapi and the tree itself for
 # <mm/gup_test.h>); the invocations to run (mm.list); the KUnit suites the
-# series adds (kunit-suites).  tests/guest/upstream_mm.sh and
-# upstream_kunit run them in the guest.
+# series adds (kunit-suites), and its programs by name (mm-series).
+# tests/guest/upstream_mm.sh and upstream_kunit run them in the guest.
 #
 # usage: build-selftests.sh KDIR OUT
-# writes: OUT/mm/PROGRAM..., OUT/mm.list, OUT/kunit-suites, OUT/build.log
+# writes: OUT/mm/PROGRAM..., OUT/mm.list, OUT/mm-series, OUT/kunit-suites,
+#         OUT/build.log
 set -eu
 kdir=$1 out=$2
 src=$(readlink -f "$kdir/source")
@@ -23,6 +24,8 @@ log=$out/build.log
 rm -rf "$out"
 mkdir -p "$out/mm" "$out/inc"
 : > "$log"
+: > "$out/mm.list"
+: > "$out/mm-series"
 
 # the files the series touches (none without a series: then nothing of its
 # own is found, and the guest's suites fail for it)
@@ -54,6 +57,7 @@ for f in $touched; do
 	prog=$(basename "$f" .c)
 	build "$prog"
 	echo "$prog" >> "$out/mm.list"
+	echo "$prog" >> "$out/mm-series"
 done
 # then gup_test, as run_vmtests.sh runs it (get_user_pages_fast and
 # pin_user_pages_fast one page at a time and all at once, the

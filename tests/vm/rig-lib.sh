@@ -87,8 +87,8 @@ make_initramfs() {
 	# the upstream lane's programs and lists (tests/upstream/build-selftests.sh)
 	if [ -d "$src/upstream" ]; then
 		mkdir -p "$root/tests/upstream"
-		cp -r "$src/upstream/mm" "$src/upstream/mm.list" "$src/upstream/kunit-suites" \
-			"$root/tests/upstream/"
+		cp -r "$src/upstream/mm" "$src/upstream/mm.list" "$src/upstream/mm-series" \
+			"$src/upstream/kunit-suites" "$root/tests/upstream/"
 	fi
 	if [ -n "${HUGESG_EXTRA_MODULES:-}" ]; then
 		mkdir -p "$root/modules/extra"
