@@ -87,4 +87,5 @@ for f in $touched; do
 		print s; in_suite = 0 }
 	     /^\};/ { in_suite = 0 }' "$src/$f"
 done | sort -u > "$out/kunit-suites"
-echo "build-selftests.sh: $(ls "$out/mm" | wc -l) programs, $(grep -c . "$out/mm.list") invocations, KUnit suites: $(echo $(cat "$out/kunit-suites"))" >&2
+progs=$(echo $(cat "$out/mm-series")) suites=$(echo $(cat "$out/kunit-suites"))
+echo "build-selftests.sh: the series' programs: ${progs:-none} (and gup_test, $(grep -c . "$out/mm.list") runs in all); its KUnit suites: ${suites:-none}" >&2
