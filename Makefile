@@ -73,8 +73,8 @@ test-debug: deps
 test-upstream: deps
 	tests/upstream/run.sh
 
-# The whole test suite, CI's command: make test, make test-debug and
-# make test-pkg (tests/check.sh).
+# The whole test suite, CI's command: make test, make test-debug,
+# make test-pkg and make test-upstream (tests/check.sh).
 check: deps
 	tests/check.sh
 
