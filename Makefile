@@ -12,7 +12,7 @@ GUEST_OUT := build/guest
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(GUEST_OUT)/%,$(wildcard tests/guest/*.c))
 GUEST_SCRIPTS := $(patsubst tests/guest/%.sh,$(GUEST_OUT)/%,$(wildcard tests/guest/*.sh))
 
-.PHONY: all deps modules modules-in guest-tests test test-debug check matrix demo bench clean
+.PHONY: all deps modules modules-in guest-tests test test-debug test-upstream check matrix demo bench clean
 
 all: modules lib tools
 
@@ -66,8 +66,15 @@ matrix: deps
 test-debug: deps
 	tests/vm/run-suite.sh debug
 
-# The whole test suite, CI's command: make test, make test-debug and
-# make test-pkg (tests/check.sh).
+# The upstream lane: Debian's 7.2 with the patch series of upstream/
+# (tests/upstream, cached; a changed patch rebuilds only what it touched),
+# the whole suite on it with its KUnit suites and the series' mm selftests,
+# and make bench's methods, quickly (tests/upstream/run.sh).
+test-upstream: deps
+	tests/upstream/run.sh
+
+# The whole test suite, CI's command: make test, make test-debug,
+# make test-pkg and make test-upstream (tests/check.sh).
 check: deps
 	tests/check.sh
 

@@ -17,10 +17,13 @@
 #        "hugesg_bench.reps=3 hugesg_bench.small=1"),
 #        HUGESG_BENCH_CLOCKS (default "wall icount"),
 #        HUGESG_BENCH_REPORT_ONLY=1 (no guest: the table, breakdown, plot
-#        and targets again from the CSV files of the last run)
+#        and targets again from the CSV files of the last run),
+#        HUGESG_BENCH_OUT (the folder of the CSV files and the plot,
+#        default bench/: a quick run elsewhere, make test-upstream's, leaves
+#        the recorded results alone)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-outdir=$top/bench
+outdir=${HUGESG_BENCH_OUT:-$top/bench}
 build=$top/build/bench
 csv=$outdir/results.csv
 stream_csv=$outdir/stream.csv

@@ -5,8 +5,11 @@
 # cache, the uncompressed vmlinux is extracted for PVH boot.
 #
 # usage: kernel.sh SERIES        (SERIES: 5.10, 6.1, 6.12, 7.x, or one of
-#                                 ours: debug, 7.2-iommufd)
+#                                 ours: debug, 7.2-iommufd, upstream)
 # prints: KREL VMLINUX KDIR      (release, bootable image, module build dir)
+# env:   HUGESG_UPSTREAM (series upstream: the folder of the patch series,
+#        default upstream/ of the repository; a scratch series to try the
+#        lane with)
 #
 # Headers whose compiler is newer than the host's gcc-12 (7.x: sid's gcc-16,
 # with kbuild tools linked against sid's glibc) are left as they are: the
@@ -103,13 +106,37 @@ sid_sources() {
 
 # the kernels of ours are built (tests/vm/own-kernel.sh), not downloaded:
 # the debug kernel of `make test-debug`, and the benchmark's 7.2 with
-# iommufd (Debian's kernels have no CONFIG_IOMMUFD)
+# iommufd (Debian's kernels have no CONFIG_IOMMUFD), and `make
+# test-upstream`'s 7.2 with the series of upstream/ applied: its
+# format-patch files in order, without the cover letter (0000, no patch),
+# and the series' own options only when the series defines them (they do
+# not exist without it, and every fragment line must take)
 case $series in
 debug)	exec "$here/own-kernel.sh" debug 6.1 "$here/rig.config" \
 		"$here/../debug/debug.config" ;;
 7.2-iommufd)
 	exec "$here/own-kernel.sh" -c gcc-16 7.2-iommufd 7.2 "$here/rig.config" \
 		"$here/../../bench/iommufd.config" ;;
+upstream)
+	# (linux-source-7.2 is sid's: make test-upstream alone on a fresh
+	# machine has not fetched 7.x before)
+	sid_sources
+	up=${HUGESG_UPSTREAM:-$here/../../upstream}
+	series_patches=$(ls "$up"/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null |
+		grep -v '/0000-[^/]*$' | sort || true)
+	frags=("$here/rig.config" "$here/../upstream/upstream.config")
+	# series.config once the series defines each of its options (a draft
+	# without its KUnit suite still builds; the lane then fails for the
+	# missing suite)
+	if [ -n "$series_patches" ] &&
+		sed -n 's/^CONFIG_\([A-Z0-9_]*\)=.*/\1/p' "$here/../upstream/series.config" |
+		while read -r opt; do
+			grep -qx "+config $opt" $series_patches || exit 1
+		done; then
+		frags+=("$here/../upstream/series.config")
+	fi
+	exec "$here/own-kernel.sh" -c gcc-16 upstream 7.2 "${frags[@]}" \
+		-- $series_patches ;;
 esac
 
 resolve() {
@@ -127,7 +154,7 @@ resolve() {
 		# names carry a moving ABI: 7.2.13+deb14-amd64 or 7.0.0-1-amd64
 		apt-cache search --names-only '^linux-image-7\.[0-9][^ -]*(-[0-9]+)?-amd64$' |
 			awk '{print $1}' | sort -V | tail -n 1 ;;
-	*)	echo "kernel.sh: unknown kernel series '$series' (known: 5.10 6.1 6.12 7.x debug 7.2-iommufd)" >&2
+	*)	echo "kernel.sh: unknown kernel series '$series' (known: 5.10 6.1 6.12 7.x debug 7.2-iommufd upstream)" >&2
 		exit 2 ;;
 	esac
 }

@@ -88,6 +88,12 @@ make_initramfs() {
 	[ -e "$src/src/tests/kmod/hugesg_kunit.ko" ] &&
 		cp "$src/src/tests/kmod/hugesg_kunit.ko" "$root/modules/"
 	printf '%s\n' $modules > "$root/tests/modules"
+	# the upstream lane's programs and lists (tests/upstream/build-selftests.sh)
+	if [ -d "$src/upstream" ]; then
+		mkdir -p "$root/tests/upstream"
+		cp -r "$src/upstream/mm" "$src/upstream/mm.list" "$src/upstream/mm-series" \
+			"$src/upstream/kunit-suites" "$root/tests/upstream/"
+	fi
 	if [ -n "${HUGESG_EXTRA_MODULES:-}" ]; then
 		mkdir -p "$root/modules/extra"
 		cp "$HUGESG_EXTRA_MODULES"/*.ko "$HUGESG_EXTRA_MODULES/order" "$root/modules/extra/"

@@ -7,7 +7,9 @@
 # per kernel and closes with "N passed, N failed, N skipped".
 #
 # usage: run-suite.sh [SERIES...]    (default and "all": 5.10 6.1 6.12 7.x;
-#                                     "debug": the debug kernel, tests/debug)
+#                                     "debug": the debug kernel, tests/debug;
+#                                     "upstream": 7.2 with the series of
+#                                     upstream/, tests/upstream)
 # env:   HUGESG_CACHE (downloads, default /var/cache/hugesg)
 #        HUGESG_BUILD_ONLY=1 (only build the modules, W=1 and sparse, one
 #        verdict per kernel; no guest: `make matrix`)
@@ -137,8 +139,14 @@ fi
 # on the node (both before the fault injection, which can turn DMA-API
 # debugging off), fault injection, the kmemleak scan, and last the lockdep
 # and KASAN negative checks (each report turns lockdep off)
-all_suites=$(ls "$build/guest" | grep -vxE "demo|demo_pins|bench" | grep -v '^debug_')
+all_suites=$(ls "$build/guest" | grep -vxE "demo|demo_pins|bench" | grep -v '^debug_' |
+	grep -v '^upstream_')
 debug_suites="debug_kunit debug_dma_api debug_trinity debug_faults debug_leakcheck debug_negative"
+# upstream_* suites run only on the upstream kernel (make test-upstream),
+# after all the others: the KUnit suites built in (they ran at boot), the
+# KUnit tests of hugesg.ko as the debug lane runs them, and the mm
+# selftests of the patched source (tests/upstream/build-selftests.sh)
+upstream_suites="upstream_kunit debug_kunit upstream_mm"
 main_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep -v '^rogue_' | grep -v '^debug_')
 rogue_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep '^rogue_')
 # run again in a guest of 2 vCPUs (MTTCG, no icount: rig-lib.sh boot())
@@ -195,6 +203,13 @@ for series in $series_list; do
 		suites="$main_suites $(printf '%s\n' ${HUGESG_SUITES:-$debug_suites} | grep '^debug_')"
 		append=kasan_multi_shot
 	fi
+	# the upstream kernel: the 7.x suites and its own (the KUnit suites of
+	# a kernel built with them run at boot, before the first suite)
+	if [ "$series" = upstream ]; then
+		timeout_s=${HUGESG_VM_TIMEOUT:-1800}
+		suites="$main_suites $(printf '%s\n' ${HUGESG_SUITES:-$upstream_suites} |
+			grep -xF "$(printf '%s\n' $upstream_suites)")"
+	fi
 	if ! read -r krel vmlinux kdir < <("$rig/kernel.sh" "$series"); then
 		echo "== kernel $series"
 		fail "kernel $series: could not be fetched"
@@ -208,6 +223,16 @@ for series in $series_list; do
 		continue
 	fi
 	pass "build: modules for $krel (W=1, sparse)"
+	# the selftests of the upstream kernel's patched source, for the guest
+	# (make_initramfs takes OUT/upstream)
+	if [ "$series" = upstream ]; then
+		if "$top/tests/upstream/build-selftests.sh" "$kdir" "$out/upstream" 2>"$out/selftests.err"; then
+			pass "build: the mm selftests of the patched source ($(tail -n 1 "$out/selftests.err" | sed 's/^build-selftests.sh: //'))"
+		else
+			sed 's/^/    /' "$out/selftests.err" | tail -n 20
+			fail "build: the mm selftests of the patched source"
+		fi
+	fi
 	# (HUGESG_CONFIGS_ONLY: only the configuration guests)
 	if [ -z "${HUGESG_CONFIGS_ONLY:-}" ]; then
 		[ -n "$(echo $suites)" ] && run_boot "$vmlinux" "$out" "$out" "" "$append" 1 $suites
