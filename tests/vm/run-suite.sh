@@ -147,7 +147,8 @@ debug_suites="debug_kunit debug_dma_api debug_trinity debug_faults debug_leakche
 # KUnit tests of hugesg.ko as the debug lane runs them, and the mm
 # selftests of the patched source (tests/upstream/build-selftests.sh)
 upstream_suites="upstream_kunit debug_kunit upstream_mm"
-main_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep -v '^rogue_' | grep -v '^debug_')
+main_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep -v '^rogue_' | grep -v '^debug_' |
+	grep -v '^upstream_')
 rogue_suites=$(printf '%s\n' ${HUGESG_SUITES:-$all_suites} | grep '^rogue_')
 # run again in a guest of 2 vCPUs (MTTCG, no icount: rig-lib.sh boot())
 smp_suites=${HUGESG_SMP_SUITES-drv_concurrency drv_kill_loop drv_lifetime}
