@@ -43,8 +43,8 @@ report_only=${HUGESG_BENCH_REPORT_ONLY:-}
 [ -n "$report_only" ] && series_list=""
 [ -n "$report_only" ] || {
 echo "building the in-guest program"
-make -s -C "$top" guest-tests >"$build/guest-build.log" 2>&1 ||
-	{ cat "$build/guest-build.log"; die "build of tests/guest/bench failed"; }
+build_guest_tests "$build/guest-build.log" ||
+	die "build of tests/guest/bench failed"
 echo "building QEMU with the hugesg-fpga model (cached)"
 HUGESG_QEMU=$(qemu_bin)
 [ -x "$HUGESG_QEMU" ] || { tail -n 20 "$build/qemu-build.log"; die "no QEMU"; }

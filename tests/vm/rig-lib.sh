@@ -25,6 +25,22 @@ qemu_bin() {
 	echo "$HUGESG_QEMU"
 }
 
+# build_guest_tests LOG [MAKE ARGS...]: make guest-tests (or the targets
+# given), one caller at a time.  make check's lanes run at once and share
+# build/guest: two makes that both find a file missing both install it,
+# and the second fails ("cannot create regular file ...: File exists").
+# On failure the log is printed.
+build_guest_tests() {
+	local log=$1
+	shift
+	mkdir -p "$top/build"
+	(
+		flock 9
+		make -s -C "$top" "${@:-guest-tests}" >"$log" 2>&1 ||
+			{ cat "$log"; exit 1; }
+	) 9>"$top/build/.guest-build.lock"
+}
+
 # build_modules KDIR OUT: out-of-tree build of every module for one kernel.
 # Kernels whose compiler the host does not have (Debian's headers name it in
 # .kernelvariables: 7.x's gcc-16, whose kbuild tools also need sid's glibc;

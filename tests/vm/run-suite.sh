@@ -92,8 +92,10 @@ if [ -n "${HUGESG_BUILD_ONLY:-}" ]; then
 	exit
 fi
 echo "building the in-guest suites"
-if ! make -s -C "$top" guest-tests >"$build/guest-build.log" 2>&1; then
-	cat "$build/guest-build.log"
+# (the host files of this run are named after its kernels: make check's
+# lanes run this script at once)
+tag=$(echo $series_list | tr ' ' +)
+if ! build_guest_tests "$build/guest-build-$tag.log"; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
@@ -109,19 +111,27 @@ export HUGESG_QEMU
 
 # the rig's own evidence first, on the host: the log scanner and report()
 # on sample logs (fast, so whatever the subset; one line when all pass)
-echo "== host: the rig's log scanner and TAP report on sample logs"
+echo "== host: the rig's log scanner, TAP report and guest build"
 {
 	echo "@@ BEGIN rig_scan"
 	"$rig/scan-log-test.sh"
 	echo "@@ END rig_scan rc=$?"
-} > "$build/rig-scan.txt" 2>&1
-if grep -q '^@@ END rig_scan rc=0$' "$build/rig-scan.txt" &&
-	! grep -q '^not ok' "$build/rig-scan.txt"; then
-	pass "rig: the log scanner and report() pass their $(grep -c '^ok' "$build/rig-scan.txt") tests on sample logs"
+} > "$build/rig-scan-$tag.txt" 2>&1
+if grep -q '^@@ END rig_scan rc=0$' "$build/rig-scan-$tag.txt" &&
+	! grep -q '^not ok' "$build/rig-scan-$tag.txt"; then
+	pass "rig: the log scanner and report() pass their $(grep -c '^ok' "$build/rig-scan-$tag.txt") tests on sample logs"
 else
-	report "$build/rig-scan.txt"
-	fail "rig: the log scanner's own tests (build/rig-scan.txt)"
+	report "$build/rig-scan-$tag.txt"
+	fail "rig: the log scanner's own tests (build/rig-scan-$tag.txt)"
 fi
+
+# and the guest build's lock, which make check's lanes rely on
+{
+	echo "@@ BEGIN rig_build"
+	"$rig/guest-build-test.sh"
+	echo "@@ END rig_build rc=$?"
+} > "$build/rig-build-$tag.txt" 2>&1
+report "$build/rig-build-$tag.txt"
 
 if [ -z "${HUGESG_SUITES:-}" ]; then
 echo "== host: style of the kernel code"
@@ -129,9 +139,9 @@ echo "== host: style of the kernel code"
 	echo "@@ BEGIN lint"
 	"$top/tests/lint.sh"
 	echo "@@ END lint rc=$?"
-} > "$build/lint.txt" 2>&1
-report "$build/lint.txt"
-grep '^# ' "$build/lint.txt" | head -n 30 | sed 's/^/    /'
+} > "$build/lint-$tag.txt" 2>&1
+report "$build/lint-$tag.txt"
+grep '^# ' "$build/lint-$tag.txt" | head -n 30 | sed 's/^/    /'
 fi
 
 # debug_* suites run only on the debug kernel (make test-debug), after all

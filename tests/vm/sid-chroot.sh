@@ -44,6 +44,11 @@ missing() {
 create() {
 	local log=$cache/sid-chroot.log todo start
 	[ "$(id -u)" = 0 ] || die "creating the chroot needs root"
+	# one creator at a time (make check's lanes): a second waits, then
+	# finds the chroot made and its packages installed
+	mkdir -p "$(dirname "$root")"
+	exec 8>"$root.lock"
+	flock 8
 	if [ ! -e "$marker" ]; then
 		mounted_under && die "something is mounted under $root: unmount it first"
 		command -v debootstrap >/dev/null || die "debootstrap is missing (tests/vm/install-deps.sh)"
