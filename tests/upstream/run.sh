@@ -27,6 +27,31 @@ if ! "$top/tests/vm/kernel.sh" upstream > "$build/upstream-kernel.txt"; then
 fi
 echo "   $(cat "$build/upstream-kernel.txt") ($(($(date +%s) - start)) s)"
 
+# the series' style on the host: checkpatch and kernel-doc
+# (tests/upstream/check-series.sh), against the kernel's patched source
+# and the pristine one it was made from (own-kernel.sh's newest unpacked
+# linux-source-7.2)
+. "$top/tests/vm/rig-lib.sh"
+read -r _ _ kdir < "$build/upstream-kernel.txt"
+up=${HUGESG_UPSTREAM:-$top/upstream}
+pristine=$(ls -d "${HUGESG_CACHE:-/var/cache/hugesg}"/src/linux-7.2-*/.unpacked 2>/dev/null |
+	sort -V | tail -n 1)
+{
+	echo "@@ BEGIN upstream_style"
+	"$top/tests/upstream/check-series.sh" "$(dirname "$kdir")/src" \
+		"$(dirname "$pristine")" $(ls "$up"/[0-9][0-9][0-9][0-9]-*.patch |
+			grep -v '/0000-[^/]*$' | sort)
+	echo "@@ END upstream_style rc=$?"
+} > "$build/upstream-style.txt" 2>&1
+npass=0 nfail=0 nskip=0
+pass() { npass=$((npass + 1)); printf '  PASS  %s\n' "$1"; }
+fail() { nfail=$((nfail + 1)); printf '  FAIL  %s\n' "$1"; }
+skip() { nskip=$((nskip + 1)); printf '  SKIP  %s\n' "$1"; }
+echo "== the series' style (checkpatch --strict, kernel-doc -Wall)"
+report "$build/upstream-style.txt"
+grep '^# ' "$build/upstream-style.txt" | head -n 30 | sed 's/^/    /'
+style_pass=$npass style_fail=$nfail
+
 start=$(date +%s)
 "$top/tests/vm/run-suite.sh" upstream | tee "$build/upstream-suite.log"
 echo "   (the suite took $(($(date +%s) - start)) s)"
@@ -35,6 +60,7 @@ summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$build/upstr
 # (a suite that printed no summary counts as one failure)
 [ -n "$summary" ] || summary="0 passed, 1 failed, 0 skipped"
 read -r p _ f _ s _ <<< "$summary"
+p=$((p + style_pass)) f=$((f + style_fail))
 
 # (the methods every kernel has must have figures: the others, VFIO's and
 # iommufd's, need a kernel with them)
