@@ -10,8 +10,8 @@ translation's bytes as OBJD-T lines, each execution a Trace line).  ROOTS:
 the comma-separated names counted whole; the others only in a run of their
 blocks that a block of a root calls and that returns to it: the root's
 block before the run ends where the root's block after it starts (a block
-ends at a call; bench/profile.sh explains why).  A block's instructions are counted from VMLINUX's
-disassembly over the block's bytes.
+ends at a call; bench/profile.sh explains why).  A block's instructions
+are counted from VMLINUX's disassembly over the block's bytes.
 """
 import bisect
 import collections
@@ -43,19 +43,19 @@ def read_log(path):
     translations of different lengths (with icount, a block is cut short
     where the instruction budget ends).
     """
-    by_host, execs, cur, new = {}, [], None, None
+    by_host, execs, in_block, new = {}, [], False, None
     with open(path, errors='replace') as log:
         for line in log:
             if line.startswith('IN:'):
-                cur = 'start'
-            elif cur == 'start' and line.startswith('0x'):
-                cur = int(line.split(':')[0], 16)
-                new = [cur, 0]
+                in_block = True
+            elif in_block and new is None and line.startswith('0x'):
+                new = [int(line.split(':')[0], 16), 0]
             elif line.startswith('OBJD-T:') and new:
                 new[1] += len(line.split()[1]) // 2
             elif line.startswith('Trace'):
-                cur = None
-                m = re.search(r': (0x[0-9a-f]+) \[[0-9a-f]+/([0-9a-f]+)/', line)
+                in_block = False
+                m = re.search(r': (0x[0-9a-f]+) \[[0-9a-f]+/([0-9a-f]+)/',
+                              line)
                 host, pc = int(m.group(1), 16), int(m.group(2), 16)
                 if new and new[0] == pc:
                     by_host[host] = new[1]
@@ -73,13 +73,18 @@ def main():
             name, start, end = line.split()
             funcs.append((name, int(start, 16), int(end, 16)))
     starts = sorted((s, e, n) for n, s, e in funcs)
+    start_addrs = [s for s, _, _ in starts]
     addrs = insn_addresses(vmlinux, funcs)
     execs = read_log(tb_log)
     if not execs:
         sys.exit('tb-profile: no block executed in the functions named')
+    unknown = sum(1 for _, nbytes in execs if not nbytes)
+    if unknown:
+        print(f'tb-profile: {unknown} executions of blocks whose translation'
+              ' is not in the log, not counted', file=sys.stderr)
 
     def func_of(pc):
-        i = bisect.bisect_right([s for s, _, _ in starts], pc) - 1
+        i = bisect.bisect_right(start_addrs, pc) - 1
         return starts[i][2] if i >= 0 and pc < starts[i][1] else '?'
 
     def insns(pc, nbytes):
